@@ -1,0 +1,71 @@
+/** One attribute as stored: its JSON text (what compare-and-set compares) and the parsed value. */
+export interface StoredAttribute {
+  json: string;
+  value: unknown;
+}
+
+/** A session as the store returns it. The store knows ids (token hashes), never tokens. */
+export interface SessionRecord {
+  id: string;
+  createdAt: number;
+  lastAccessedAt: number;
+  maxInactiveMs: number;
+  attributes: Map<string, StoredAttribute>;
+}
+
+/** What one request changed: attributes to write (as JSON), attributes to delete, and the TTL. */
+export interface SessionDelta {
+  set: Map<string, string>;
+  remove: Set<string>;
+  maxInactiveMs: number;
+  /** Present when the session is not in the store yet and this write creates it. */
+  create?: { createdAt: number; now: number };
+}
+
+/** The outcome of one compare-and-set attempt. */
+export type CompareAndSetResult =
+  | { outcome: 'written' }
+  | { outcome: 'conflict'; current: StoredAttribute | undefined }
+  | { outcome: 'gone' };
+
+/**
+ * Where sessions live (Spring Session's `SessionRepository`). Every method is one round trip
+ * except `rename`, which is two so that it also works across Cluster slots.
+ * Methods throw `SessionStoreUnavailableError` / `SessionStoreFullError` when the store cannot
+ * answer; they never throw for data a client sent.
+ */
+export interface SessionStore {
+  /**
+   * Reads the session and refreshes its TTL and lastAccess. Returns null when it does not exist,
+   * has expired, or holds data Baton did not write (which is logged, never thrown).
+   */
+  loadAndTouch(id: string, now: number): Promise<SessionRecord | null>;
+
+  /**
+   * Writes the delta. Returns false, writing nothing, when the session must exist (no `create`)
+   * and no longer does.
+   */
+  saveDelta(id: string, delta: SessionDelta): Promise<boolean>;
+
+  /**
+   * Sets `name` to `next` only if it still holds `expected` (undefined: absent). With `create`, a
+   * missing session is created; without it a missing session is `gone`.
+   */
+  compareAndSet(
+    id: string,
+    name: string,
+    expected: string | undefined,
+    next: string,
+    ttlMs: number,
+    create?: { createdAt: number; now: number },
+  ): Promise<CompareAndSetResult>;
+
+  /**
+   * Moves a session to a new id, keeping its data and TTL and applying `delta`. The old id no
+   * longer resolves once this returns. Returns false when the old session does not exist.
+   */
+  rename(oldId: string, newId: string, delta: SessionDelta): Promise<boolean>;
+
+  /** Deletes the session. Does nothing if it does not exist. */
+  delete(id: string): Promise<void>;
+}

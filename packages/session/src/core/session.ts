@@ -1,0 +1,256 @@
+import {
+  SessionAttributeTooLargeError,
+  SessionGoneError,
+  SessionTooLargeError,
+  SessionUpdateConflictError,
+  SessionValueInvalidError,
+} from './errors.js';
+import { newSessionToken, sessionIdOf } from './session-token.js';
+import type { SessionDelta, SessionRecord, SessionStore, StoredAttribute } from './session-store.js';
+
+/** The limits and collaborators a session needs; resolved once from the options. */
+export interface SessionContext {
+  store: SessionStore;
+  maxInactiveIntervalMs: number;
+  maxAttributeBytes: number;
+  maxSessionBytes: number;
+  updateMaxAttempts: number;
+}
+
+/**
+ * What one request did to its session, kept apart from the `Session` API so that handlers see
+ * attributes and the session manager sees the delta.
+ */
+export class SessionState {
+  /** Attributes as this request sees them: stored ones plus its own changes. */
+  readonly attributes = new Map<string, StoredAttribute>();
+  /** The JSON the store held when last read or written: what compare-and-set expects. */
+  readonly stored = new Map<string, string>();
+  readonly changed = new Set<string>();
+  readonly removed = new Set<string>();
+  /** The token the store knows this session by (the one the client sent, or a fresh one). */
+  storedToken: string;
+  /** Set by changeId(): the token the session moves to on commit. */
+  nextToken: string | undefined;
+  /** True once the session exists in the store (loaded, or created by update()). */
+  persisted: boolean;
+  /** True when the client already holds `storedToken`. */
+  readonly clientHasToken: boolean;
+  invalidated = false;
+  maxInactiveMs: number;
+  maxInactiveChanged = false;
+  readonly createdAt: number;
+  readonly lastAccessedAt: number;
+
+  constructor(token: string, record: SessionRecord | null, maxInactiveMs: number, now: number) {
+    this.storedToken = token;
+    this.persisted = record !== null;
+    this.clientHasToken = record !== null;
+    this.createdAt = record?.createdAt ?? now;
+    this.lastAccessedAt = record?.lastAccessedAt ?? now;
+    this.maxInactiveMs = record?.maxInactiveMs ?? maxInactiveMs;
+    for (const [name, attribute] of record?.attributes ?? []) {
+      this.attributes.set(name, { json: attribute.json, value: deepFreeze(attribute.value) });
+      this.stored.set(name, attribute.json);
+    }
+  }
+
+  get token(): string {
+    return this.nextToken ?? this.storedToken;
+  }
+
+  hasChanges(): boolean {
+    return this.changed.size > 0 || this.removed.size > 0 || this.maxInactiveChanged;
+  }
+
+  delta(create: boolean, now: number): SessionDelta {
+    const set = new Map<string, string>();
+    for (const name of this.changed) set.set(name, (this.attributes.get(name) as StoredAttribute).json);
+    return {
+      set,
+      remove: new Set(this.removed),
+      maxInactiveMs: this.maxInactiveMs,
+      ...(create ? { create: { createdAt: this.createdAt, now } } : {}),
+    };
+  }
+}
+
+/**
+ * A user's session as a handler sees it (`req.session` in Express, `@Session()` in Nest).
+ * Reads are served from what the request loaded; `set`/`remove` are written when the response
+ * is committed, and only the attributes that changed; `update` writes at once, atomically.
+ *
+ * Values are JSON. `get` returns a frozen copy: change a value by `set`ting a new one, so that
+ * nothing is mutated in place and then silently not saved.
+ */
+export class Session {
+  constructor(
+    private readonly state: SessionState,
+    private readonly context: SessionContext,
+  ) {}
+
+  /** The public handle: SHA-256 of the token. Safe to show, log and put in URLs; it logs nobody in. */
+  get id(): string {
+    return sessionIdOf(this.state.token);
+  }
+
+  /** True until the client holds this session's token (a session created by this request). */
+  get isNew(): boolean {
+    return !this.state.clientHasToken;
+  }
+
+  get createdAt(): Date {
+    return new Date(this.state.createdAt);
+  }
+
+  get lastAccessedAt(): Date {
+    return new Date(this.state.lastAccessedAt);
+  }
+
+  /** Idle time after which this session expires. Setting it changes this session only. */
+  get maxInactiveIntervalMs(): number {
+    return this.state.maxInactiveMs;
+  }
+
+  set maxInactiveIntervalMs(ms: number) {
+    if (!Number.isSafeInteger(ms) || ms <= 0) {
+      throw new RangeError(`maxInactiveIntervalMs must be a positive integer, got ${String(ms)}`);
+    }
+    this.state.maxInactiveMs = ms;
+    this.state.maxInactiveChanged = true;
+  }
+
+  get<T = unknown>(name: string): Readonly<T> | undefined {
+    return this.state.attributes.get(name)?.value as Readonly<T> | undefined;
+  }
+
+  has(name: string): boolean {
+    return this.state.attributes.has(name);
+  }
+
+  attributeNames(): string[] {
+    return [...this.state.attributes.keys()];
+  }
+
+  /** Sets an attribute (written on commit). `undefined` removes it. */
+  set(name: string, value: unknown): void {
+    this.assertUsable();
+    if (value === undefined) return this.remove(name);
+    const attribute = this.toAttribute(name, value);
+    this.state.attributes.set(name, attribute);
+    this.state.changed.add(name);
+    this.state.removed.delete(name);
+  }
+
+  remove(name: string): void {
+    this.assertUsable();
+    if (!this.state.attributes.delete(name)) return;
+    this.state.changed.delete(name);
+    if (this.state.stored.has(name)) this.state.removed.add(name);
+  }
+
+  /**
+   * Read-modify-write of one attribute that is safe when many nodes do it at once: `fn` gets the
+   * current value and returns the next one, which is written with compare-and-set. If another
+   * request changed the attribute in between, `fn` runs again on the newer value (so it must be
+   * pure). Resolves with the value written; rejects with `SessionUpdateConflictError` after
+   * `updateMaxAttempts` lost races, and `SessionGoneError` if the session ended meanwhile.
+   * Do not mix `set()` and `update()` of one attribute in one request.
+   */
+  async update<T>(name: string, fn: (current: Readonly<T> | undefined) => T): Promise<Readonly<T>> {
+    this.assertUsable();
+    const { store, updateMaxAttempts } = this.context;
+    const state = this.state;
+    let current = state.attributes.get(name);
+    let expected = state.stored.get(name);
+    for (let attempt = 1; attempt <= updateMaxAttempts; attempt++) {
+      const next = this.toAttribute(name, fn(current?.value as Readonly<T> | undefined));
+      const result = await store.compareAndSet(
+        sessionIdOf(state.storedToken),
+        name,
+        expected,
+        next.json,
+        state.maxInactiveMs,
+        state.persisted ? undefined : { createdAt: state.createdAt, now: Date.now() },
+      );
+      if (result.outcome === 'gone') throw new SessionGoneError();
+      if (result.outcome === 'written') {
+        state.persisted = true;
+        state.attributes.set(name, next);
+        state.stored.set(name, next.json);
+        state.changed.delete(name);
+        state.removed.delete(name);
+        return next.value as Readonly<T>;
+      }
+      // The session exists now even if this attempt lost: a concurrent update created it.
+      state.persisted = true;
+      current = result.current && { json: result.current.json, value: deepFreeze(result.current.value) };
+      expected = result.current?.json;
+    }
+    throw new SessionUpdateConflictError(name, updateMaxAttempts);
+  }
+
+  /**
+   * Gives the session a new token on commit, keeping its data and TTL; the old token stops
+   * working. Call it on every privilege change (login) against session fixation.
+   */
+  changeId(): void {
+    this.assertUsable();
+    this.state.nextToken = newSessionToken();
+  }
+
+  /** Deletes the session on commit and tells the client to forget its token. */
+  invalidate(): void {
+    this.state.invalidated = true;
+  }
+
+  /** A plain-object view for logs and debugging: never includes the token. */
+  toJSON(): object {
+    return {
+      id: this.id,
+      isNew: this.isNew,
+      attributes: Object.fromEntries([...this.state.attributes].map(([k, a]) => [k, a.value])),
+    };
+  }
+
+  /** @private */
+  private assertUsable(): void {
+    if (this.state.invalidated) throw new SessionGoneError();
+  }
+
+  /** @private Serializes, checks the size limits, and freezes the value handlers will read. */
+  private toAttribute(name: string, value: unknown): StoredAttribute {
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new SessionValueInvalidError(String(name), new TypeError('name must be a non-empty string'));
+    }
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(value);
+    } catch (err) {
+      throw new SessionValueInvalidError(name, err);
+    }
+    if (json === undefined) throw new SessionValueInvalidError(name);
+    const bytes = Buffer.byteLength(json);
+    if (bytes > this.context.maxAttributeBytes) {
+      throw new SessionAttributeTooLargeError(name, bytes, this.context.maxAttributeBytes);
+    }
+    let total = bytes;
+    for (const [other, attribute] of this.state.attributes) {
+      if (other !== name) total += Buffer.byteLength(attribute.json);
+    }
+    if (total > this.context.maxSessionBytes) {
+      throw new SessionTooLargeError(total, this.context.maxSessionBytes);
+    }
+    // Parse our own JSON back: a detached, frozen copy that equals what the next request reads.
+    return { json, value: deepFreeze(JSON.parse(json)) };
+  }
+}
+
+/** @private */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

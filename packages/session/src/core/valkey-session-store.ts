@@ -1,0 +1,232 @@
+import type { Cluster, Redis } from 'ioredis';
+import {
+  SessionDataCorruptError,
+  SessionStoreFullError,
+  SessionStoreUnavailableError,
+} from './errors.js';
+import { ATTRIBUTE_PREFIX, FIELD, KeyLayout } from './key-layout.js';
+import type { SessionLogger, SessionObserver, StoreOperation } from './options.js';
+import { type ScriptedClient, withScripts } from './scripts/scripts.js';
+import type {
+  CompareAndSetResult,
+  SessionDelta,
+  SessionRecord,
+  SessionStore,
+  StoredAttribute,
+} from './session-store.js';
+
+/** {@link SessionStore} on Valkey (or Redis) through ioredis: standalone, Sentinel or Cluster. */
+export class ValkeySessionStore implements SessionStore {
+  private readonly client: ScriptedClient;
+  readonly keys: KeyLayout;
+
+  constructor(
+    client: Redis | Cluster,
+    namespace: string,
+    private readonly logger: SessionLogger,
+    private readonly observer?: SessionObserver,
+  ) {
+    this.client = withScripts(client);
+    this.keys = new KeyLayout(namespace);
+  }
+
+  async loadAndTouch(id: string, now: number): Promise<SessionRecord | null> {
+    let flat: string[];
+    try {
+      flat = (await this.call('load', () =>
+        this.client.batonLoadAndTouch(this.keys.sessionKey(id), now),
+      )) as string[];
+    } catch (err) {
+      // WRONGTYPE: something else sits at the key. Same treatment as unparsable content.
+      if (isReplyError(err) && String(err.message).startsWith('WRONGTYPE')) {
+        this.reportCorrupt(id, new SessionDataCorruptError('the key is not a hash', err));
+        return null;
+      }
+      throw err;
+    }
+    if (flat.length === 0) return null;
+    try {
+      return toRecord(id, flat);
+    } catch (err) {
+      this.reportCorrupt(id, err);
+      return null;
+    }
+  }
+
+  async saveDelta(id: string, delta: SessionDelta): Promise<boolean> {
+    const pairs = this.fieldPairs(delta);
+    const removed = [...delta.remove].map((name) => this.keys.attributeField(name));
+    const result = await this.call('save', () =>
+      this.client.batonSaveDelta(
+        this.keys.sessionKey(id),
+        delta.create ? '0' : '1',
+        delta.maxInactiveMs,
+        pairs.length / 2,
+        ...pairs,
+        ...removed,
+      ),
+    );
+    return result === 1;
+  }
+
+  async compareAndSet(
+    id: string,
+    name: string,
+    expected: string | undefined,
+    next: string,
+    ttlMs: number,
+    create?: { createdAt: number; now: number },
+  ): Promise<CompareAndSetResult> {
+    const creation = create ? this.metadataPairs(create.createdAt, create.now, ttlMs) : [];
+    const result = await this.call(
+      'update',
+      () =>
+        this.client.batonCompareAndSet(
+        this.keys.sessionKey(id),
+        create ? '0' : '1',
+        ttlMs,
+        this.keys.attributeField(name),
+        expected === undefined ? '0' : '1',
+        expected ?? '',
+        next,
+        ...creation,
+        ),
+      (reply) => (Array.isArray(reply) ? 'conflict' : 'ok'),
+    );
+    if (result === 1) return { outcome: 'written' };
+    if (result === -1) return { outcome: 'gone' };
+    const current = (result as string[])[1];
+    return {
+      outcome: 'conflict',
+      current: current === undefined ? undefined : { json: current, value: parseJson(current) },
+    };
+  }
+
+  async rename(oldId: string, newId: string, delta: SessionDelta): Promise<boolean> {
+    const taken = (await this.call('rename', () =>
+      this.client.batonTake(this.keys.sessionKey(oldId)),
+    )) as (string | number)[];
+    if (taken.length === 0) return false;
+    const [pttl, ...flat] = taken;
+    // Carry every field over, then lay the request's own changes on top.
+    const fields = new Map<string, string>();
+    for (let i = 0; i + 1 < flat.length; i += 2) fields.set(String(flat[i]), String(flat[i + 1]));
+    for (const [field, value] of pairsToEntries(this.fieldPairs(delta))) fields.set(field, value);
+    for (const name of delta.remove) fields.delete(this.keys.attributeField(name));
+    const ttl = typeof pttl === 'number' && pttl > 0 ? pttl : delta.maxInactiveMs;
+    await this.call('rename', () =>
+      this.client.batonSaveDelta(this.keys.sessionKey(newId), '0', ttl, fields.size, ...[...fields].flat()),
+    );
+    return true;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.call('delete', () => this.client.del(this.keys.sessionKey(id)));
+  }
+
+  /** @private Field/value pairs of a delta: metadata when it creates the session, then attributes. */
+  private fieldPairs(delta: SessionDelta): string[] {
+    const pairs = delta.create
+      ? this.metadataPairs(delta.create.createdAt, delta.create.now, delta.maxInactiveMs)
+      : [FIELD.maxInactive, String(delta.maxInactiveMs)];
+    for (const [name, json] of delta.set) pairs.push(this.keys.attributeField(name), json);
+    return pairs;
+  }
+
+  /** @private */
+  private metadataPairs(createdAt: number, now: number, maxInactiveMs: number): string[] {
+    return [
+      FIELD.created,
+      String(createdAt),
+      FIELD.lastAccess,
+      String(now),
+      FIELD.maxInactive,
+      String(maxInactiveMs),
+    ];
+  }
+
+  /** @private Times one round trip, reports it, and turns transport failures into typed errors. */
+  private async call<T>(
+    op: StoreOperation,
+    send: () => Promise<T>,
+    outcomeOf: (reply: T) => 'ok' | 'conflict' = () => 'ok',
+  ): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await send();
+      this.observer?.onStoreCall(op, performance.now() - started, outcomeOf(result));
+      return result;
+    } catch (err) {
+      this.observer?.onStoreCall(op, performance.now() - started, 'error');
+      throw toStoreError(err);
+    }
+  }
+
+  /** @private */
+  private reportCorrupt(id: string, err: unknown): void {
+    this.logger.warn(
+      { err, sessionId: id, code: 'SESSION_DATA_CORRUPT' },
+      'ignoring corrupt session data; the request continues with a new session',
+    );
+  }
+}
+
+/** @private Turns a flat HGETALL reply into a record, or throws SessionDataCorruptError. */
+function toRecord(id: string, flat: string[]): SessionRecord {
+  const attributes = new Map<string, StoredAttribute>();
+  const meta: Record<string, number> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const field = flat[i] as string;
+    const value = flat[i + 1] as string;
+    if (field.startsWith(ATTRIBUTE_PREFIX)) {
+      attributes.set(field.slice(ATTRIBUTE_PREFIX.length), { json: value, value: parseJson(value) });
+    } else {
+      meta[field] = Number(value);
+    }
+  }
+  for (const field of Object.values(FIELD)) {
+    if (!Number.isFinite(meta[field])) {
+      throw new SessionDataCorruptError(`field "${field}" is missing or not a number`);
+    }
+  }
+  return {
+    id,
+    createdAt: meta[FIELD.created] as number,
+    lastAccessedAt: meta[FIELD.lastAccess] as number,
+    maxInactiveMs: meta[FIELD.maxInactive] as number,
+    attributes,
+  };
+}
+
+/** @private Values are JSON only: parsing can never run code. */
+function parseJson(json: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch (err) {
+    throw new SessionDataCorruptError('an attribute is not valid JSON', err);
+  }
+}
+
+/** @private */
+function pairsToEntries(pairs: string[]): [string, string][] {
+  const entries: [string, string][] = [];
+  for (let i = 0; i + 1 < pairs.length; i += 2) entries.push([pairs[i] as string, pairs[i + 1] as string]);
+  return entries;
+}
+
+/** @private */
+function isReplyError(err: unknown): err is Error {
+  return err instanceof Error && err.name === 'ReplyError';
+}
+
+/**
+ * @private A reply error is Valkey saying no (OOM is the one we expect); anything else (a timeout,
+ * a closed or not yet open connection, exhausted retries) means the store cannot be reached.
+ */
+function toStoreError(err: unknown): unknown {
+  if (err instanceof SessionDataCorruptError) return err;
+  if (isReplyError(err)) {
+    return String(err.message).startsWith('OOM') ? new SessionStoreFullError(err) : err;
+  }
+  return new SessionStoreUnavailableError(err);
+}

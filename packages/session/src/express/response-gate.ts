@@ -1,0 +1,68 @@
+import type { Response } from 'express';
+import { type SessionLogger, toHttpError } from '../core/index.js';
+
+/**
+ * Holds the first `write`/`end` of a response until `commit` resolves, so no byte of a response
+ * leaves before Valkey acknowledged the request's session writes (and the Set-Cookie or
+ * X-Auth-Token header can still be added). If the commit fails, the handler's response is
+ * replaced by the error's JSON (503 when the store is down, 413 when too large): the client is
+ * never told "done" for a write that did not happen.
+ */
+export function holdResponseUntilCommitted(
+  res: Response,
+  commit: () => Promise<void>,
+  logger: SessionLogger,
+): void {
+  const write = res.write;
+  const end = res.end;
+  const held: (() => void)[] = [];
+  let committing = false;
+
+  const restore = (): void => {
+    res.write = write;
+    res.end = end;
+  };
+
+  const hold = (release: () => void): void => {
+    held.push(release);
+    if (committing) return;
+    committing = true;
+    commit().then(
+      () => {
+        restore();
+        for (const release of held.splice(0)) release();
+      },
+      (err: unknown) => {
+        restore();
+        held.length = 0;
+        fail(res, err, logger);
+      },
+    );
+  };
+
+  res.write = function heldWrite(this: Response, ...args: unknown[]) {
+    hold(() => (write as (...a: unknown[]) => boolean).apply(res, args));
+    return true;
+  } as Response['write'];
+
+  res.end = function heldEnd(this: Response, ...args: unknown[]) {
+    hold(() => (end as (...a: unknown[]) => Response).apply(res, args));
+    return res;
+  } as Response['end'];
+}
+
+/** @private */
+function fail(res: Response, err: unknown, logger: SessionLogger): void {
+  if (res.headersSent) {
+    // Too late for a status code; cutting the connection is the only honest answer left.
+    logger.warn({ err }, 'session commit failed after headers were sent; aborting the response');
+    res.destroy(err instanceof Error ? err : undefined);
+    return;
+  }
+  const mapped = toHttpError(err);
+  if (!mapped) logger.warn({ err }, 'session commit failed');
+  const status = mapped?.status ?? 500;
+  const body = mapped?.body ?? { error: { code: 'INTERNAL', message: 'Internal error' } };
+  for (const name of ['content-type', 'content-length', 'etag']) res.removeHeader(name);
+  res.status(status).set(mapped?.headers ?? {}).json(body);
+}
