@@ -42,7 +42,7 @@ export interface SessionOptions {
   maxAttributeBytes?: number;
   /** Largest JSON of all attributes of one session together, in bytes. @default 262_144 */
   maxSessionBytes?: number;
-  /** How often `update()` retries a lost compare-and-set before it gives up. @default 16 */
+  /** How often `update()` retries a lost compare-and-set before it gives up. @default 32 */
   updateMaxAttempts?: number;
   /** Where corrupt data and store errors are reported. @default console */
   logger?: SessionLogger;
@@ -69,7 +69,7 @@ export const DEFAULT_SESSION_OPTIONS = {
   headerName: 'X-Auth-Token',
   maxAttributeBytes: 64 * 1024,
   maxSessionBytes: 256 * 1024,
-  updateMaxAttempts: 16,
+  updateMaxAttempts: 32,
 } as const;
 
 /** Checks every option once, at start-up; throws {@link SessionOptionsInvalidError} naming the field. */

@@ -17,7 +17,9 @@ export interface SessionRecord {
 export interface SessionDelta {
   set: Map<string, string>;
   remove: Set<string>;
+  /** The session's idle timeout: always the new TTL, written as a field only when it changed. */
   maxInactiveMs: number;
+  maxInactiveChanged: boolean;
   /** Present when the session is not in the store yet and this write creates it. */
   create?: { createdAt: number; now: number };
 }

@@ -70,6 +70,7 @@ export class SessionState {
       set,
       remove: new Set(this.removed),
       maxInactiveMs: this.maxInactiveMs,
+      maxInactiveChanged: this.maxInactiveChanged,
       ...(create ? { create: { createdAt: this.createdAt, now } } : {}),
     };
   }
@@ -186,6 +187,9 @@ export class Session {
       state.persisted = true;
       current = result.current && { json: result.current.json, value: deepFreeze(result.current.value) };
       expected = result.current?.json;
+      // Retry at once on the fresh value the conflict returned; if that loses too, the attribute
+      // is contended: back off so the contenders stop colliding in lockstep.
+      if (attempt % 2 === 0 && attempt < updateMaxAttempts) await backoff(attempt / 2);
     }
     throw new SessionUpdateConflictError(name, updateMaxAttempts);
   }
@@ -244,6 +248,15 @@ export class Session {
     // Parse our own JSON back: a detached, frozen copy that equals what the next request reads.
     return { json, value: deepFreeze(JSON.parse(json)) };
   }
+}
+
+/**
+ * @private Exponential backoff with full jitter, so the losers of a compare-and-set race spread
+ * out instead of colliding again in lockstep.
+ */
+function backoff(round: number): Promise<void> {
+  const ceilingMs = Math.min(200, 5 * 2 ** round);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceilingMs));
 }
 
 /** @private */

@@ -128,7 +128,9 @@ export class ValkeySessionStore implements SessionStore {
   private fieldPairs(delta: SessionDelta): string[] {
     const pairs = delta.create
       ? this.metadataPairs(delta.create.createdAt, delta.create.now, delta.maxInactiveMs)
-      : [FIELD.maxInactive, String(delta.maxInactiveMs)];
+      : delta.maxInactiveChanged
+        ? [FIELD.maxInactive, String(delta.maxInactiveMs)]
+        : [];
     for (const [name, json] of delta.set) pairs.push(this.keys.attributeField(name), json);
     return pairs;
   }

@@ -1,0 +1,6 @@
+export { ConfigError, loadConfig, serviceEnvSchema, type ServiceEnv } from './config.js';
+export { createLogger, requestLogging } from './logger.js';
+export { ServiceMetrics } from './metrics.js';
+export { Readiness } from './readiness.js';
+export { serve, KEEP_ALIVE_TIMEOUT_MS, type ServeOptions } from './graceful-server.js';
+export { valkeyClientFrom, sessionOptionsFrom } from './session-config.js';
