@@ -26,7 +26,10 @@ export const serviceEnvSchema = z.object({
     .default('redis://127.0.0.1:6379'),
   REDIS_PASSWORD: z.string().min(1).optional(),
   VALKEY_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(500),
-  SESSION_NAMESPACE: z.string().regex(/^[\w:.-]+$/).default('myplatform:sessions'),
+  SESSION_NAMESPACE: z
+    .string()
+    .regex(/^[\w:.-]+$/)
+    .default('myplatform:sessions'),
   SESSION_MAX_INACTIVE_SECONDS: z.coerce.number().int().min(1).default(1800),
   /** Secure cookies by default; `false` only for plain-HTTP demos (curl on http://localhost). */
   COOKIE_SECURE: booleanFromEnv.default(true),
@@ -41,7 +44,10 @@ export type ServiceEnv = z.infer<typeof serviceEnvSchema>;
  * Parses and validates the environment once, at start-up. Throws {@link ConfigError} listing
  * each offending variable by name, so a typo fails the boot instead of the first request.
  */
-export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<S> {
   const parsed = schema.safeParse(env);
   if (parsed.success) return parsed.data;
   throw new ConfigError(

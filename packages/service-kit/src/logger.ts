@@ -15,7 +15,11 @@ const REDACTED = [
 
 /** JSON logs, one line per event, each tagged with the replica that wrote it. */
 export function createLogger(instanceId: string, level: string): Logger {
-  return pino({ level, base: { instance: instanceId }, redact: { paths: REDACTED, censor: '[redacted]' } });
+  return pino({
+    level,
+    base: { instance: instanceId },
+    redact: { paths: REDACTED, censor: '[redacted]' },
+  });
 }
 
 /**
@@ -27,7 +31,8 @@ export function requestLogging(logger: Logger) {
     logger,
     genReqId(req: IncomingMessage, res: ServerResponse) {
       const incoming = req.headers['x-request-id'];
-      const id = typeof incoming === 'string' && /^[\w-]{1,100}$/.test(incoming) ? incoming : randomUUID();
+      const id =
+        typeof incoming === 'string' && /^[\w-]{1,100}$/.test(incoming) ? incoming : randomUUID();
       res.setHeader('X-Request-Id', id);
       return id;
     },

@@ -43,7 +43,9 @@ export class Readiness {
     });
     router.get('/readyz', async (_req, res) => {
       const { ready, reason } = await this.check();
-      res.status(ready ? 200 : 503).json(ready ? { status: 'ready' } : { status: 'not ready', reason });
+      res
+        .status(ready ? 200 : 503)
+        .json(ready ? { status: 'ready' } : { status: 'not ready', reason });
     });
     return router;
   }

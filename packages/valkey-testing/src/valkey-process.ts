@@ -67,12 +67,18 @@ export class ValkeyProcess {
   /** @private */
   private async launch(): Promise<void> {
     const args = [
-      '--port', String(this.port),
-      '--bind', '127.0.0.1',
-      '--dir', this.dir,
-      '--save', '',
-      '--appendonly', this.options.appendOnly ? 'yes' : 'no',
-      '--notify-keyspace-events', 'Egx',
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      this.dir,
+      '--save',
+      '',
+      '--appendonly',
+      this.options.appendOnly ? 'yes' : 'no',
+      '--notify-keyspace-events',
+      'Egx',
       ...(this.options.args ?? []),
     ];
     const child = spawn('valkey-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -81,7 +87,9 @@ export class ValkeyProcess {
       child.once('error', (err) =>
         reject(new Error(`cannot start valkey-server (run ./scripts/setup.sh): ${err.message}`)),
       );
-      child.once('exit', (code) => reject(new Error(`valkey-server exited early with code ${code}`)));
+      child.once('exit', (code) =>
+        reject(new Error(`valkey-server exited early with code ${code}`)),
+      );
     });
     failed.catch(() => undefined);
     await Promise.race([waitForPing(this.port, 10_000), failed]);

@@ -1,6 +1,12 @@
 export { Session } from './session.js';
 export { SessionManager, OpenSession } from './session-manager.js';
-export type { SessionStore, SessionRecord, SessionDelta, StoredAttribute, CompareAndSetResult } from './session-store.js';
+export type {
+  SessionStore,
+  SessionRecord,
+  SessionDelta,
+  StoredAttribute,
+  CompareAndSetResult,
+} from './session-store.js';
 export { ValkeySessionStore } from './valkey-session-store.js';
 export { KeyLayout, FIELD, ATTRIBUTE_PREFIX } from './key-layout.js';
 export {
@@ -12,7 +18,11 @@ export {
   DEFAULT_SESSION_OPTIONS,
   resolveOptions,
 } from './options.js';
-export type { SessionIdResolver, RequestHeaders, ResponseHeaders } from './id-resolvers/id-resolver.js';
+export type {
+  SessionIdResolver,
+  RequestHeaders,
+  ResponseHeaders,
+} from './id-resolvers/id-resolver.js';
 export { CookieIdResolver, type CookieResolverOptions } from './id-resolvers/cookie.js';
 export { HeaderIdResolver } from './id-resolvers/header.js';
 export { CompositeIdResolver } from './id-resolvers/composite.js';

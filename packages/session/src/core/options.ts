@@ -74,7 +74,8 @@ export const DEFAULT_SESSION_OPTIONS = {
 
 /** Checks every option once, at start-up; throws {@link SessionOptionsInvalidError} naming the field. */
 export function resolveOptions(input: SessionOptions): ResolvedSessionOptions {
-  if (!input || typeof input !== 'object') throw new SessionOptionsInvalidError('options', 'must be an object');
+  if (!input || typeof input !== 'object')
+    throw new SessionOptionsInvalidError('options', 'must be an object');
   const client = input.client;
   if (!client || typeof (client as Redis).evalsha !== 'function') {
     throw new SessionOptionsInvalidError('client', 'must be an ioredis Redis or Cluster instance');
@@ -87,7 +88,10 @@ export function resolveOptions(input: SessionOptions): ResolvedSessionOptions {
   }
   const namespace = input.namespace ?? DEFAULT_SESSION_OPTIONS.namespace;
   if (typeof namespace !== 'string' || !/^[\w:.-]+$/.test(namespace)) {
-    throw new SessionOptionsInvalidError('namespace', 'must be a non-empty string of letters, digits and : . - _');
+    throw new SessionOptionsInvalidError(
+      'namespace',
+      'must be a non-empty string of letters, digits and : . - _',
+    );
   }
   const headerName = input.headerName ?? DEFAULT_SESSION_OPTIONS.headerName;
   if (typeof headerName !== 'string' || !/^[A-Za-z0-9-]+$/.test(headerName)) {
@@ -97,7 +101,11 @@ export function resolveOptions(input: SessionOptions): ResolvedSessionOptions {
     client,
     namespace,
     maxInactiveIntervalMs: positiveInteger(input, 'maxInactiveIntervalMs'),
-    resolver: toIdResolver(input.resolver ?? DEFAULT_SESSION_OPTIONS.resolver, input.cookie, headerName),
+    resolver: toIdResolver(
+      input.resolver ?? DEFAULT_SESSION_OPTIONS.resolver,
+      input.cookie,
+      headerName,
+    ),
     maxAttributeBytes: positiveInteger(input, 'maxAttributeBytes'),
     maxSessionBytes: positiveInteger(input, 'maxSessionBytes'),
     updateMaxAttempts: positiveInteger(input, 'updateMaxAttempts'),
@@ -130,9 +138,16 @@ function toIdResolver(
     case 'header':
       return new HeaderIdResolver(headerName);
     case 'composite':
-      return new CompositeIdResolver([new HeaderIdResolver(headerName), new CookieIdResolver(cookie)]);
+      return new CompositeIdResolver([
+        new HeaderIdResolver(headerName),
+        new CookieIdResolver(cookie),
+      ]);
     default:
-      if (resolver && typeof resolver.resolve === 'function' && typeof resolver.set === 'function') {
+      if (
+        resolver &&
+        typeof resolver.resolve === 'function' &&
+        typeof resolver.set === 'function'
+      ) {
         return resolver;
       }
       throw new SessionOptionsInvalidError(

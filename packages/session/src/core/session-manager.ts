@@ -82,13 +82,20 @@ export class OpenSession {
       return;
     }
     if (state.nextToken !== undefined && state.persisted) {
-      const moved = await store.rename(storedId, sessionIdOf(state.nextToken), state.delta(false, now));
+      const moved = await store.rename(
+        storedId,
+        sessionIdOf(state.nextToken),
+        state.delta(false, now),
+      );
       if (!moved) throw new SessionGoneError();
       options.resolver.set(res, state.nextToken);
       return;
     }
     if (state.hasChanges()) {
-      const saved = await store.saveDelta(sessionIdOf(state.token), state.delta(!state.persisted, now));
+      const saved = await store.saveDelta(
+        sessionIdOf(state.token),
+        state.delta(!state.persisted, now),
+      );
       if (!saved) throw new SessionGoneError();
       state.persisted = true;
     }

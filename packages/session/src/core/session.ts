@@ -6,7 +6,12 @@ import {
   SessionValueInvalidError,
 } from './errors.js';
 import { newSessionToken, sessionIdOf } from './session-token.js';
-import type { SessionDelta, SessionRecord, SessionStore, StoredAttribute } from './session-store.js';
+import type {
+  SessionDelta,
+  SessionRecord,
+  SessionStore,
+  StoredAttribute,
+} from './session-store.js';
 
 /** The limits and collaborators a session needs; resolved once from the options. */
 export interface SessionContext {
@@ -65,7 +70,8 @@ export class SessionState {
 
   delta(create: boolean, now: number): SessionDelta {
     const set = new Map<string, string>();
-    for (const name of this.changed) set.set(name, (this.attributes.get(name) as StoredAttribute).json);
+    for (const name of this.changed)
+      set.set(name, (this.attributes.get(name) as StoredAttribute).json);
     return {
       set,
       remove: new Set(this.removed),
@@ -185,7 +191,10 @@ export class Session {
       }
       // The session exists now even if this attempt lost: a concurrent update created it.
       state.persisted = true;
-      current = result.current && { json: result.current.json, value: deepFreeze(result.current.value) };
+      current = result.current && {
+        json: result.current.json,
+        value: deepFreeze(result.current.value),
+      };
       expected = result.current?.json;
       // Retry at once on the fresh value the conflict returned; if that loses too, the attribute
       // is contended: back off so the contenders stop colliding in lockstep.
@@ -225,7 +234,10 @@ export class Session {
   /** @private Serializes, checks the size limits, and freezes the value handlers will read. */
   private toAttribute(name: string, value: unknown): StoredAttribute {
     if (typeof name !== 'string' || name.length === 0) {
-      throw new SessionValueInvalidError(String(name), new TypeError('name must be a non-empty string'));
+      throw new SessionValueInvalidError(
+        String(name),
+        new TypeError('name must be a non-empty string'),
+      );
     }
     let json: string | undefined;
     try {

@@ -82,14 +82,14 @@ export class ValkeySessionStore implements SessionStore {
       'update',
       () =>
         this.client.batonCompareAndSet(
-        this.keys.sessionKey(id),
-        create ? '0' : '1',
-        ttlMs,
-        this.keys.attributeField(name),
-        expected === undefined ? '0' : '1',
-        expected ?? '',
-        next,
-        ...creation,
+          this.keys.sessionKey(id),
+          create ? '0' : '1',
+          ttlMs,
+          this.keys.attributeField(name),
+          expected === undefined ? '0' : '1',
+          expected ?? '',
+          next,
+          ...creation,
         ),
       (reply) => (Array.isArray(reply) ? 'conflict' : 'ok'),
     );
@@ -115,7 +115,13 @@ export class ValkeySessionStore implements SessionStore {
     for (const name of delta.remove) fields.delete(this.keys.attributeField(name));
     const ttl = typeof pttl === 'number' && pttl > 0 ? pttl : delta.maxInactiveMs;
     await this.call('rename', () =>
-      this.client.batonSaveDelta(this.keys.sessionKey(newId), '0', ttl, fields.size, ...[...fields].flat()),
+      this.client.batonSaveDelta(
+        this.keys.sessionKey(newId),
+        '0',
+        ttl,
+        fields.size,
+        ...[...fields].flat(),
+      ),
     );
     return true;
   }
@@ -181,7 +187,10 @@ function toRecord(id: string, flat: string[]): SessionRecord {
     const field = flat[i] as string;
     const value = flat[i + 1] as string;
     if (field.startsWith(ATTRIBUTE_PREFIX)) {
-      attributes.set(field.slice(ATTRIBUTE_PREFIX.length), { json: value, value: parseJson(value) });
+      attributes.set(field.slice(ATTRIBUTE_PREFIX.length), {
+        json: value,
+        value: parseJson(value),
+      });
     } else {
       meta[field] = Number(value);
     }
@@ -212,7 +221,8 @@ function parseJson(json: string): unknown {
 /** @private */
 function pairsToEntries(pairs: string[]): [string, string][] {
   const entries: [string, string][] = [];
-  for (let i = 0; i + 1 < pairs.length; i += 2) entries.push([pairs[i] as string, pairs[i + 1] as string]);
+  for (let i = 0; i + 1 < pairs.length; i += 2)
+    entries.push([pairs[i] as string, pairs[i + 1] as string]);
   return entries;
 }
 

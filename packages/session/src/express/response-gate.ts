@@ -64,5 +64,8 @@ function fail(res: Response, err: unknown, logger: SessionLogger): void {
   const status = mapped?.status ?? 500;
   const body = mapped?.body ?? { error: { code: 'INTERNAL', message: 'Internal error' } };
   for (const name of ['content-type', 'content-length', 'etag']) res.removeHeader(name);
-  res.status(status).set(mapped?.headers ?? {}).json(body);
+  res
+    .status(status)
+    .set(mapped?.headers ?? {})
+    .json(body);
 }

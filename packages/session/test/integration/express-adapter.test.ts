@@ -3,7 +3,14 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 import type { ValkeyProcess } from '@baton/valkey-testing';
 import { newSessionToken, sessionIdOf } from '../../src/core/index.js';
-import { type HttpClient, cookiePair, demoApp, listen, sessionKeys, startValkey } from './harness.js';
+import {
+  type HttpClient,
+  cookiePair,
+  demoApp,
+  listen,
+  sessionKeys,
+  startValkey,
+} from './harness.js';
 
 const NS = 'myplatform:sessions';
 
@@ -14,7 +21,9 @@ describe('Express adapter over HTTP, against a real valkey-server', () => {
 
   before(async () => {
     ({ valkey, client } = await startValkey());
-    http = await listen(demoApp({ client, namespace: NS, cookie: { secure: false }, maxAttributeBytes: 1024 }));
+    http = await listen(
+      demoApp({ client, namespace: NS, cookie: { secure: false }, maxAttributeBytes: 1024 }),
+    );
   });
   after(async () => {
     await http?.close();
@@ -41,7 +50,11 @@ describe('Express adapter over HTTP, against a real valkey-server', () => {
     assert.match(setCookie, /HttpOnly/);
     assert.match(setCookie, /SameSite=Lax/);
     assert.match(setCookie, /Path=\//);
-    assert.doesNotMatch(setCookie, /Max-Age|Expires/, 'the lifetime is the TTL in Valkey, not the cookie');
+    assert.doesNotMatch(
+      setCookie,
+      /Max-Age|Expires/,
+      'the lifetime is the TTL in Valkey, not the cookie',
+    );
     const cookie = cookiePair(first) as string;
     const second = await http.request('/cart/pear', { method: 'POST', cookie });
     assert.equal(second.headers.get('set-cookie'), null, 'an existing session gets no new cookie');
@@ -67,12 +80,19 @@ describe('Express adapter over HTTP, against a real valkey-server', () => {
     const unknown = newSessionToken();
     const candidates = [unknown, 'short', 'x'.repeat(5000), 'not base64url!*'.padEnd(43, '!'), ''];
     for (const forged of candidates) {
-      const res = await http.request('/cart/apple', { method: 'POST', cookie: `SESSION=${forged}` });
+      const res = await http.request('/cart/apple', {
+        method: 'POST',
+        cookie: `SESSION=${forged}`,
+      });
       assert.equal(res.status, 200, `status for ${forged.slice(0, 20)}`);
       const cookie = cookiePair(res) as string;
       assert.ok(cookie, 'a fresh session gets a fresh cookie');
       assert.notEqual(cookie, `SESSION=${forged}`);
-      assert.deepEqual(((await res.json()) as { cart: string[] }).cart, ['apple'], 'fresh, empty session');
+      assert.deepEqual(
+        ((await res.json()) as { cart: string[] }).cart,
+        ['apple'],
+        'fresh, empty session',
+      );
     }
     assert.equal(await client.exists(`${NS}:sessions:{${sessionIdOf(unknown)}}`), 0);
   });
@@ -88,7 +108,11 @@ describe('Express adapter over HTTP, against a real valkey-server', () => {
       assert.deepEqual(await second.json(), { cart: ['apple'] });
       assert.equal(second.headers.get('x-auth-token'), null, 'not echoed when unchanged');
       const cookieOnly = await api.request('/cart', { cookie: `SESSION=${token}` });
-      assert.deepEqual(await cookieOnly.json(), { cart: [] }, 'the header resolver ignores cookies');
+      assert.deepEqual(
+        await cookieOnly.json(),
+        { cart: [] },
+        'the header resolver ignores cookies',
+      );
     } finally {
       await api.close();
     }
@@ -107,10 +131,16 @@ describe('Express adapter over HTTP, against a real valkey-server', () => {
   it('changeId() on login: new cookie, same data, the old token is dead at once', async () => {
     const first = await http.request('/cart/apple', { method: 'POST' });
     const before = cookiePair(first) as string;
-    const login = await http.request('/login', { method: 'POST', cookie: before, json: { user: 'alice' } });
+    const login = await http.request('/login', {
+      method: 'POST',
+      cookie: before,
+      json: { user: 'alice' },
+    });
     const afterLogin = cookiePair(login) as string;
     assert.ok(afterLogin && afterLogin !== before);
-    assert.deepEqual(await (await http.request('/cart', { cookie: afterLogin })).json(), { cart: ['apple'] });
+    assert.deepEqual(await (await http.request('/cart', { cookie: afterLogin })).json(), {
+      cart: ['apple'],
+    });
     assert.deepEqual(await (await http.request('/cart', { cookie: before })).json(), { cart: [] });
     assert.equal((await sessionKeys(client)).length, 1, 'no copy left under the old id');
   });
@@ -126,7 +156,11 @@ describe('Express adapter over HTTP, against a real valkey-server', () => {
 
   it('answers 413 JSON for an oversized attribute and keeps the stored data', async () => {
     const cookie = cookiePair(await http.request('/cart/apple', { method: 'POST' })) as string;
-    const res = await http.request('/attr/blob', { method: 'PUT', cookie, json: { value: 'x'.repeat(2000) } });
+    const res = await http.request('/attr/blob', {
+      method: 'PUT',
+      cookie,
+      json: { value: 'x'.repeat(2000) },
+    });
     assert.equal(res.status, 413);
     const body = (await res.json()) as { error: { code: string; message: string } };
     assert.equal(body.error.code, 'SESSION_ATTRIBUTE_TOO_LARGE');

@@ -30,7 +30,10 @@ export function demoApp(options: SessionOptions): Express {
     res.json({ cart: req.session.get<string[]>('cart') ?? [] });
   });
   app.post('/cart/:item', async (req, res) => {
-    const cart = await req.session.update<string[]>('cart', (c = []) => [...c, req.params.item as string]);
+    const cart = await req.session.update<string[]>('cart', (c = []) => [
+      ...c,
+      req.params.item as string,
+    ]);
     res.json({ sessionId: req.session.id, cart });
   });
   app.put('/attr/:name', (req, res) => {
@@ -52,7 +55,10 @@ export function demoApp(options: SessionOptions): Express {
 
 export interface HttpClient {
   base: string;
-  request(path: string, init?: { method?: string; cookie?: string; token?: string; json?: unknown }): Promise<Response>;
+  request(
+    path: string,
+    init?: { method?: string; cookie?: string; token?: string; json?: unknown },
+  ): Promise<Response>;
   close(): Promise<void>;
 }
 

@@ -28,7 +28,9 @@ class Headers {
   }
 }
 
-const withToken = (token?: string) => ({ headers: token === undefined ? {} : { 'x-auth-token': token } });
+const withToken = (token?: string) => ({
+  headers: token === undefined ? {} : { 'x-auth-token': token },
+});
 
 describe('SessionManager and ValkeySessionStore against a real valkey-server', () => {
   let valkey: ValkeyProcess;
@@ -37,7 +39,10 @@ describe('SessionManager and ValkeySessionStore against a real valkey-server', (
   let manager: SessionManager;
 
   /** Opens a session the way a request would, runs `work`, commits; returns the token the client holds. */
-  async function request(token: string | undefined, work: (s: OpenSession['session']) => unknown = () => {}) {
+  async function request(
+    token: string | undefined,
+    work: (s: OpenSession['session']) => unknown = () => {},
+  ) {
     const opened = await manager.open(withToken(token));
     await work(opened.session);
     const res = new Headers();
@@ -119,7 +124,10 @@ describe('SessionManager and ValkeySessionStore against a real valkey-server', (
     const { token } = await request(undefined, (s) => s.set('counter', 0));
     const other = createValkeyClient({ url: valkey.url, commandTimeoutMs: 2_000 });
     await waitUntilReady(other);
-    const nodes = [manager, new SessionManager({ client: other, namespace: NS, resolver: 'header', logger })];
+    const nodes = [
+      manager,
+      new SessionManager({ client: other, namespace: NS, resolver: 'header', logger }),
+    ];
     try {
       await Promise.all(
         Array.from({ length: 100 }, async (_, i) => {
@@ -164,9 +172,12 @@ describe('SessionManager and ValkeySessionStore against a real valkey-server', (
     const { token, session } = await request(undefined, (s) => s.set('cart', ['apple']));
     const opened = await manager.open(withToken(token));
     await client.del(`${NS}:sessions:{${session.id}}`);
-    await assert.rejects(opened.session.update<string[]>('cart', (c = []) => [...c, 'pear']), {
-      code: 'SESSION_GONE',
-    });
+    await assert.rejects(
+      opened.session.update<string[]>('cart', (c = []) => [...c, 'pear']),
+      {
+        code: 'SESSION_GONE',
+      },
+    );
     opened.session.set('x', 1);
     await assert.rejects(opened.commit(new Headers()), { code: 'SESSION_GONE' });
     assert.equal(await client.exists(`${NS}:sessions:{${session.id}}`), 0);
@@ -174,7 +185,21 @@ describe('SessionManager and ValkeySessionStore against a real valkey-server', (
 
   it('treats corrupt data as no session: logged, never thrown', async () => {
     const cases: [string, (key: string) => Promise<unknown>][] = [
-      ['attribute not JSON', (k) => client.hset(k, 'created', '1', 'lastAccess', '1', 'maxInactive', '60000', 'a:cart', '{nope')],
+      [
+        'attribute not JSON',
+        (k) =>
+          client.hset(
+            k,
+            'created',
+            '1',
+            'lastAccess',
+            '1',
+            'maxInactive',
+            '60000',
+            'a:cart',
+            '{nope',
+          ),
+      ],
       ['metadata missing', (k) => client.hset(k, 'a:cart', '[]')],
       ['not a hash', (k) => client.set(k, 'plain string')],
     ];

@@ -61,7 +61,13 @@ export class CookieIdResolver implements SessionIdResolver {
   expire(res: ResponseHeaders): void {
     appendSetCookie(
       res,
-      stringifySetCookie({ name: this.name, value: '', ...this.attributes, maxAge: 0, expires: new Date(0) }),
+      stringifySetCookie({
+        name: this.name,
+        value: '',
+        ...this.attributes,
+        maxAge: 0,
+        expires: new Date(0),
+      }),
     );
   }
 }

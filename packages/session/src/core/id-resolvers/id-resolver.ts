@@ -27,6 +27,7 @@ export interface SessionIdResolver {
 /** Adds a `Set-Cookie` without dropping the ones the handler or another middleware already set. */
 export function appendSetCookie(res: ResponseHeaders, value: string): void {
   const existing = res.getHeader('Set-Cookie');
-  const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
+  const list =
+    existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
   res.setHeader('Set-Cookie', [...list, value]);
 }

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Session, SessionState } from './session.js';
+import type { SessionStore } from './session-store.js';
+import { newSessionToken } from './session-token.js';
+
+/** set/get/remove never reach the store; a store that throws proves it. */
+const unreachableStore = new Proxy({} as SessionStore, {
+  get() {
+    throw new Error('the store must not be called');
+  },
+});
+
+function newSession(limits: { maxAttributeBytes?: number; maxSessionBytes?: number } = {}) {
+  const state = new SessionState(newSessionToken(), null, 60_000, Date.now());
+  const session = new Session(state, {
+    store: unreachableStore,
+    maxInactiveIntervalMs: 60_000,
+    maxAttributeBytes: limits.maxAttributeBytes ?? 1024,
+    maxSessionBytes: limits.maxSessionBytes ?? 4096,
+    updateMaxAttempts: 3,
+  });
+  return { state, session };
+}
+
+describe('Session', () => {
+  it('records set and remove as a delta without touching the store', () => {
+    const { state, session } = newSession();
+    session.set('cart', ['apple']);
+    session.set('user', 'alice');
+    session.remove('user');
+    assert.deepEqual([...state.changed], ['cart']);
+    assert.deepEqual([...state.removed], [], 'never stored, so nothing to delete');
+    assert.equal(session.has('user'), false);
+  });
+
+  it('hands out frozen values so in-place mutation cannot be silently lost', () => {
+    const { session } = newSession();
+    session.set('cart', { lines: [{ sku: 'apple', qty: 1 }] });
+    const cart = session.get<{ lines: { qty: number }[] }>('cart');
+    assert.throws(() => {
+      (cart as { lines: { qty: number }[] }).lines[0]!.qty = 5;
+    }, TypeError);
+  });
+
+  it('rejects values JSON cannot hold', () => {
+    const { session } = newSession();
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    for (const value of [() => 1, Symbol('s'), 10n, cyclic]) {
+      assert.throws(() => session.set('x', value), { code: 'SESSION_VALUE_INVALID' });
+    }
+  });
+
+  it('enforces the per-attribute and per-session size limits', () => {
+    const { session } = newSession({ maxAttributeBytes: 100, maxSessionBytes: 150 });
+    assert.throws(() => session.set('big', 'x'.repeat(200)), {
+      code: 'SESSION_ATTRIBUTE_TOO_LARGE',
+    });
+    session.set('a', 'x'.repeat(80));
+    assert.throws(() => session.set('b', 'x'.repeat(80)), { code: 'SESSION_TOO_LARGE' });
+    session.set('a', 'x'.repeat(10));
+    session.set('b', 'x'.repeat(80));
+    assert.equal(session.attributeNames().length, 2);
+  });
+
+  it('changeId gives a new public id; invalidate makes further writes an error', () => {
+    const { session } = newSession();
+    const before = session.id;
+    session.changeId();
+    assert.notEqual(session.id, before);
+    session.invalidate();
+    assert.throws(() => session.set('x', 1), { code: 'SESSION_GONE' });
+  });
+});
