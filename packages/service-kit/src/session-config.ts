@@ -1,16 +1,33 @@
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import { type SessionLogger, type SessionOptions, createValkeyClient } from '@baton/session';
 import type { ServiceEnv } from './config.js';
 import type { ServiceMetrics } from './metrics.js';
 
-/** The Valkey client every app builds from the same variables. */
-export function valkeyClientFrom(env: ServiceEnv): Redis {
-  return createValkeyClient({
+/**
+ * The Valkey client every app builds from the same variables. An outage is logged once when it
+ * starts and once when it ends, not on every reconnect attempt (ioredis emits `error` for each,
+ * and prints them all when nobody listens).
+ */
+export function valkeyClientFrom(env: ServiceEnv, logger?: Pick<Logger, 'warn' | 'info'>): Redis {
+  const client = createValkeyClient({
     url: env.VALKEY_URL,
     ...(env.REDIS_PASSWORD ? { password: env.REDIS_PASSWORD } : {}),
     commandTimeoutMs: env.VALKEY_COMMAND_TIMEOUT_MS,
     connectionName: env.INSTANCE_ID,
   });
+  let down = false;
+  client.on('error', (err: Error) => {
+    if (down) return;
+    down = true;
+    logger?.warn({ err: err.message }, 'valkey unreachable: requests that need a session answer 503');
+  });
+  client.on('ready', () => {
+    if (!down) return;
+    down = false;
+    logger?.info('valkey reachable again');
+  });
+  return client;
 }
 
 /** Session options shared by every app; `resolver` differs between the edge and the services. */

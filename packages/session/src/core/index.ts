@@ -28,5 +28,6 @@ export { HeaderIdResolver } from './id-resolvers/header.js';
 export { CompositeIdResolver } from './id-resolvers/composite.js';
 export { newSessionToken, isWellFormedToken, sessionIdOf } from './session-token.js';
 export { createValkeyClient, waitUntilReady, type ValkeyClientOptions } from './valkey-client.js';
+export { holdResponseUntilCommitted } from './response-gate.js';
 export { toHttpError, RETRY_AFTER_SECONDS, type HttpErrorResponse } from './http-errors.js';
 export * from './errors.js';

@@ -1,6 +1,10 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { type Session, SessionManager, type SessionOptions } from '../core/index.js';
-import { holdResponseUntilCommitted } from './response-gate.js';
+import {
+  type Session,
+  SessionManager,
+  type SessionOptions,
+  holdResponseUntilCommitted,
+} from '../core/index.js';
 
 export { sessionErrorHandler } from './error-handler.js';
 

@@ -15,7 +15,7 @@ export interface SessionModuleOptions extends Omit<SessionOptions, 'client'> {
   client?: Redis | Cluster;
   /**
    * Connection settings for a client the module creates with `createValkeyClient()` and quits
-   * on shutdown. Ignored… never: giving both `client` and `valkey` is an error.
+   * on shutdown. Give `client` or `valkey`, not both.
    * @default {} (redis://127.0.0.1:6379, 500 ms command timeout)
    */
   valkey?: ValkeyClientOptions;

@@ -1,5 +1,6 @@
-import type { Response } from 'express';
-import { type SessionLogger, toHttpError } from '../core/index.js';
+import type { ServerResponse } from 'node:http';
+import { toHttpError } from './http-errors.js';
+import type { SessionLogger } from './options.js';
 
 /**
  * Holds the first `write`/`end` of a response until `commit` resolves, so no byte of a response
@@ -7,9 +8,13 @@ import { type SessionLogger, toHttpError } from '../core/index.js';
  * X-Auth-Token header can still be added). If the commit fails, the handler's response is
  * replaced by the error's JSON (503 when the store is down, 413 when too large): the client is
  * never told "done" for a write that did not happen.
+ *
+ * It works on Node's `ServerResponse`, so Express and Nest (on platform-express) share it.
+ * A handler that sends headers early (`flushHeaders()`, `writeHead()` for Server-Sent Events)
+ * bypasses the hold; if its commit then fails, the connection is cut.
  */
 export function holdResponseUntilCommitted(
-  res: Response,
+  res: ServerResponse,
   commit: () => Promise<void>,
   logger: SessionLogger,
 ): void {
@@ -35,24 +40,24 @@ export function holdResponseUntilCommitted(
       (err: unknown) => {
         restore();
         held.length = 0;
-        fail(res, err, logger);
+        answerWithError(res, err, logger);
       },
     );
   };
 
-  res.write = function heldWrite(this: Response, ...args: unknown[]) {
+  res.write = function heldWrite(...args: unknown[]) {
     hold(() => (write as (...a: unknown[]) => boolean).apply(res, args));
     return true;
-  } as Response['write'];
+  } as ServerResponse['write'];
 
-  res.end = function heldEnd(this: Response, ...args: unknown[]) {
-    hold(() => (end as (...a: unknown[]) => Response).apply(res, args));
+  res.end = function heldEnd(...args: unknown[]) {
+    hold(() => (end as (...a: unknown[]) => ServerResponse).apply(res, args));
     return res;
-  } as Response['end'];
+  } as ServerResponse['end'];
 }
 
 /** @private */
-function fail(res: Response, err: unknown, logger: SessionLogger): void {
+function answerWithError(res: ServerResponse, err: unknown, logger: SessionLogger): void {
   if (res.headersSent) {
     // Too late for a status code; cutting the connection is the only honest answer left.
     logger.warn({ err }, 'session commit failed after headers were sent; aborting the response');
@@ -61,11 +66,13 @@ function fail(res: Response, err: unknown, logger: SessionLogger): void {
   }
   const mapped = toHttpError(err);
   if (!mapped) logger.warn({ err }, 'session commit failed');
-  const status = mapped?.status ?? 500;
-  const body = mapped?.body ?? { error: { code: 'INTERNAL', message: 'Internal error' } };
+  const body = JSON.stringify(
+    mapped?.body ?? { error: { code: 'INTERNAL', message: 'Internal error' } },
+  );
   for (const name of ['content-type', 'content-length', 'etag']) res.removeHeader(name);
-  res
-    .status(status)
-    .set(mapped?.headers ?? {})
-    .json(body);
+  res.statusCode = mapped?.status ?? 500;
+  for (const [name, value] of Object.entries(mapped?.headers ?? {})) res.setHeader(name, value);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
 }
