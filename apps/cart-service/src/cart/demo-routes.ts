@@ -1,0 +1,39 @@
+import { type RequestHandler, Router } from 'express';
+import type { Catalog } from '../catalog/catalog.js';
+import { addItem, itemNames } from './cart.js';
+import { parsePathSku } from './cart-input.js';
+import { changeCart, readCart } from './session-cart.js';
+
+/**
+ * The article's `CartController`, route for route:
+ *
+ * ```
+ * POST /cart/:item  → { servedBy, sessionId, cart }
+ * GET  /cart        → { servedBy, cart }
+ * ```
+ *
+ * `cart` is the item names in the order they were added. Unlike the article, which accepts any
+ * string, `:item` must be a catalog sku (404 `UNKNOWN_ITEM` otherwise): both route families share
+ * one cart, and the shop cannot price a "banana-phone".
+ */
+export function demoRoutes(
+  catalog: Catalog,
+  instanceId: string,
+  withSession: RequestHandler,
+): Router {
+  const router = Router();
+
+  router.post('/cart/:item', withSession, async (req, res) => {
+    const item = parsePathSku(req.params.item, 'item');
+    catalog.require(item, 'item');
+    const cart = await changeCart(req.session, (current) => addItem(current, item, 1));
+    // The public handle (a hash of the token): the token itself never appears in a body.
+    res.json({ servedBy: instanceId, sessionId: req.session.id, cart: itemNames(cart, catalog) });
+  });
+
+  router.get('/cart', withSession, (req, res) => {
+    res.json({ servedBy: instanceId, cart: itemNames(readCart(req.session), catalog) });
+  });
+
+  return router;
+}
