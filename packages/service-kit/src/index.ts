@@ -4,3 +4,4 @@ export { ServiceMetrics } from './metrics.js';
 export { Readiness } from './readiness.js';
 export { serve, KEEP_ALIVE_TIMEOUT_MS, type ServeOptions } from './graceful-server.js';
 export { valkeyClientFrom, sessionOptionsFrom } from './session-config.js';
+export { runService, type ServiceDeps, type BuiltService } from './run-service.js';

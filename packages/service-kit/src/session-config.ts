@@ -9,7 +9,7 @@ import type { ServiceMetrics } from './metrics.js';
  * starts and once when it ends, not on every reconnect attempt (ioredis emits `error` for each,
  * and prints them all when nobody listens).
  */
-export function valkeyClientFrom(env: ServiceEnv, logger?: Pick<Logger, 'warn' | 'info'>): Redis {
+export function valkeyClientFrom(env: ServiceEnv, logger?: Pick<Logger, 'error' | 'info'>): Redis {
   const client = createValkeyClient({
     url: env.VALKEY_URL,
     ...(env.REDIS_PASSWORD ? { password: env.REDIS_PASSWORD } : {}),
@@ -20,7 +20,10 @@ export function valkeyClientFrom(env: ServiceEnv, logger?: Pick<Logger, 'warn' |
   client.on('error', (err: Error) => {
     if (down) return;
     down = true;
-    logger?.warn({ err: err.message }, 'valkey unreachable: requests that need a session answer 503');
+    logger?.error(
+      { err: err.message },
+      'valkey unreachable: requests that need a session answer 503 until it is back',
+    );
   });
   client.on('ready', () => {
     if (!down) return;

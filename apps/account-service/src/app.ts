@@ -1,0 +1,63 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import express from 'express';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { Readiness, ServiceMetrics, requestLogging, sessionOptionsFrom } from '@baton/service-kit';
+import { AppModule } from './app.module.js';
+import type { AccountConfig } from './config.js';
+import { JsonExceptionFilter } from './http/json-exception.filter.js';
+import { jsonBody } from './http/json-body.js';
+import { PinoNestLogger } from './http/nest-logger.js';
+import { servedBy } from './http/served-by.js';
+import { DEMO_USERS } from './users/demo-users.js';
+
+export interface AccountAppDeps {
+  /** The Valkey connection sessions live on (see `valkeyClientFrom`). The caller owns and closes it. */
+  valkey: Redis;
+  logger: Logger;
+  /** Pass the one `serve()` drains on SIGTERM; made here when omitted (tests). */
+  readiness?: Readiness;
+}
+
+/**
+ * The account service as an initialised Nest application that does not listen: `main` hands
+ * `app.getHttpAdapter().getInstance()` to service-kit's `serve()`, tests to a server of their own.
+ *
+ * Request path, in Express order: `X-Served-By`, request log, metrics, then `/healthz`, `/readyz`
+ * and `/metrics` (plain Express, before Nest, so they never touch the session store and keep
+ * answering while Valkey is down), the JSON body parser, and then Nest: the session middleware
+ * (header resolver: the gateway passes the token in `X-Auth-Token`), the account routes, Nest's
+ * 404, and {@link JsonExceptionFilter} for every error.
+ */
+export async function createApp(
+  config: AccountConfig,
+  deps: AccountAppDeps,
+): Promise<INestApplication> {
+  const { logger } = deps;
+  const metrics = new ServiceMetrics(config.INSTANCE_ID);
+  const readiness = deps.readiness ?? new Readiness(deps.valkey);
+  const session = sessionOptionsFrom(config, deps.valkey, 'header', logger, metrics);
+
+  const http = express();
+  http.disable('x-powered-by');
+  http.use(servedBy(config.INSTANCE_ID));
+  http.use(requestLogging(logger));
+  http.use(metrics.httpMiddleware());
+  http.use(readiness.routes());
+  http.get('/metrics', metrics.handler());
+  http.use(jsonBody());
+
+  // bodyParser: false, because jsonBody() above parses with our limit; abortOnError: false, so a
+  // failing bootstrap rejects (main prints it and exits 1, a test sees the error) instead of
+  // Nest calling process.abort().
+  const app = await NestFactory.create(
+    AppModule.register({ session, users: config.DEMO_USERS ?? DEMO_USERS }),
+    new ExpressAdapter(http),
+    { logger: new PinoNestLogger(logger), bodyParser: false, abortOnError: false },
+  );
+  app.useGlobalFilters(new JsonExceptionFilter(logger));
+  await app.init();
+  return app;
+}

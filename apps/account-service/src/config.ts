@@ -1,0 +1,46 @@
+import { serviceEnvSchema } from '@baton/service-kit';
+import { z } from 'zod';
+import { PasswordHash } from './users/password-hash.js';
+
+const userRecord = z.strictObject({
+  username: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 of letters, digits and . _ -'),
+  displayName: z.string().trim().min(1).max(100),
+  passwordHash: z.string().superRefine((text, ctx) => {
+    try {
+      PasswordHash.parse(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+  }),
+});
+
+/**
+ * `DEMO_USERS`: a JSON array of `{username, displayName, passwordHash}` that replaces the demo
+ * users. Checked whole at start-up, so a typo fails the boot (naming `DEMO_USERS` and the entry)
+ * instead of silently leaving nobody able to log in.
+ */
+const demoUsers = z
+  .string()
+  .transform((text, ctx): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `must be JSON: ${(err as Error).message}` });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z
+      .array(userRecord, { error: 'must be a JSON array of {username, displayName, passwordHash}' })
+      .min(1, 'must list at least one user')
+      .refine((users) => new Set(users.map((u) => u.username)).size === users.length, {
+        error: 'usernames must be unique',
+      }),
+  );
+
+/** The variables every Baton app reads, plus the user list. */
+export const accountEnvSchema = serviceEnvSchema.extend({
+  DEMO_USERS: demoUsers.optional(),
+});
+
+export type AccountConfig = z.infer<typeof accountEnvSchema>;

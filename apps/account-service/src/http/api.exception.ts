@@ -1,0 +1,16 @@
+import { HttpException } from '@nestjs/common';
+
+/**
+ * An error a service throws on purpose, with the HTTP status and the stable `code` the client
+ * reads in `{ error: { code, message } }`. The exception filter writes that body; handlers and
+ * services never build error bodies themselves.
+ */
+export class ApiException extends HttpException {
+  constructor(
+    status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super({ code, message }, status);
+  }
+}

@@ -1,0 +1,117 @@
+import type { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
+import type { Request, RequestHandler, Response } from 'express';
+import { createProxyMiddleware } from 'http-proxy-middleware';
+import { sendError } from '../http/json-error.js';
+import { setForwardedHeaders } from './forwarded-headers.js';
+import type { SessionTokenTransport } from './session-token-transport.js';
+
+export interface UpstreamProxyOptions {
+  /** The upstream's name in error messages and logs: `cart`, `account`. */
+  name: string;
+  /** Base URL of the upstream (an nginx internal listener); the request path is appended. */
+  target: string;
+  /** This gateway's `INSTANCE_ID`, the first entry of `X-Served-By`. */
+  instanceId: string;
+  /** How long the upstream may take to start answering before the client gets a 504. */
+  timeoutMs: number;
+  transport: SessionTokenTransport;
+}
+
+/** The error code for an upstream that sent an error page instead of the platform's JSON. */
+const CODE_FOR_STATUS: Record<number, string> = {
+  413: 'PAYLOAD_TOO_LARGE',
+  502: 'UPSTREAM_UNAVAILABLE',
+  503: 'UPSTREAM_UNAVAILABLE',
+  504: 'UPSTREAM_UNAVAILABLE',
+};
+
+/**
+ * Forwards a request to one upstream service and translates what crosses the edge: the session
+ * token (cookie ↔ `X-Auth-Token`, see {@link SessionTokenTransport}), `X-Request-Id`,
+ * `X-Forwarded-*`, and `X-Served-By` (`gateway-1, cart-2`). Whatever goes wrong upstream reaches
+ * the client as the platform's JSON error, never as nginx's HTML page or a hanging request: a
+ * refused or reset connection is a 502, no answer within `timeoutMs` a 504.
+ *
+ * @example
+ * app.all('/api/cart{/*rest}', upstreamProxy({ name: 'cart', target: 'http://127.0.0.1:8081',
+ *   instanceId: 'gateway-1', timeoutMs: 10_000, transport }));
+ */
+export function upstreamProxy(options: UpstreamProxyOptions): RequestHandler {
+  const { name, instanceId, transport } = options;
+  // Requests whose upstream call hit the timeout, so the error handler can tell 504 from 502.
+  const timedOut = new WeakSet<IncomingMessage>();
+
+  return createProxyMiddleware<Request, Response>({
+    target: options.target,
+    // The upstream sees its own host in `Host`; the client's host travels in X-Forwarded-Host.
+    changeOrigin: true,
+    proxyTimeout: options.timeoutMs,
+    on: {
+      proxyReq(proxyReq, req) {
+        proxyReq.once('timeout', () => timedOut.add(req));
+        setForwardedHeaders(proxyReq, req);
+        proxyReq.setHeader('X-Request-Id', String(req.id));
+        const token = transport.tokenOf(req);
+        if (token === undefined) proxyReq.removeHeader('X-Auth-Token');
+        else proxyReq.setHeader('X-Auth-Token', token);
+        const cookies = transport.cookiesWithoutSession(req.headers.cookie);
+        if (cookies === undefined) proxyReq.removeHeader('Cookie');
+        else proxyReq.setHeader('Cookie', cookies);
+      },
+
+      proxyRes(proxyRes, req, res) {
+        const status = proxyRes.statusCode ?? 502;
+        if (status >= 400 && !isJson(proxyRes.headers['content-type'])) {
+          // nginx's (or anyone's) HTML error page: drain it and answer with JSON instead.
+          // Ending the response here makes the library skip copying and piping the upstream's.
+          proxyRes.resume();
+          req.log.warn({ upstream: name, status }, 'upstream answered an error page');
+          sendUpstreamError(res, status, CODE_FOR_STATUS[status] ?? 'UPSTREAM_ERROR', name);
+          return;
+        }
+        // Connection and Keep-Alive describe the gateway↔upstream hop, not ours with the client;
+        // and while draining, the gateway's own `Connection: close` must win.
+        delete proxyRes.headers['keep-alive'];
+        const ours = res.getHeader('connection');
+        if (ours === undefined) delete proxyRes.headers.connection;
+        else proxyRes.headers.connection = String(ours);
+        const servedBy = proxyRes.headers['x-served-by'];
+        proxyRes.headers['x-served-by'] = servedBy ? `${instanceId}, ${servedBy}` : instanceId;
+        transport.translateResponse(transport.transportOf(req), proxyRes.headers);
+      },
+
+      error(err, req, res) {
+        if (res instanceof Socket) {
+          res.destroy();
+          return;
+        }
+        const status = timedOut.has(req) ? 504 : 502;
+        req.log.warn({ err, upstream: name, status }, 'upstream request failed');
+        if (res.headersSent) {
+          // Part of the upstream's answer is already on the wire; cut it rather than lie.
+          res.destroy();
+          return;
+        }
+        sendUpstreamError(res, status, 'UPSTREAM_UNAVAILABLE', name);
+      },
+    },
+  });
+}
+
+/** @private The JSON error for an unusable upstream; the client may retry a second later. */
+function sendUpstreamError(res: Response, status: number, code: string, name: string): void {
+  if (status === 502 || status === 503 || status === 504) res.setHeader('Retry-After', '1');
+  const what =
+    status === 504
+      ? `The ${name} service did not answer in time`
+      : code === 'UPSTREAM_UNAVAILABLE'
+        ? `The ${name} service is unavailable`
+        : `The ${name} service answered ${status}`;
+  sendError(res, status, code, what);
+}
+
+/** @private Whether a Content-Type is JSON (`application/json`, `application/problem+json`, …). */
+function isJson(contentType: string | undefined): boolean {
+  return contentType !== undefined && /^application\/([\w.-]+\+)?json\b/i.test(contentType);
+}

@@ -1,0 +1,30 @@
+import express, { type RequestHandler, type Response } from 'express';
+
+/**
+ * Serves the shop UI that `@baton/web` built. `index.html` is revalidated on every load
+ * (`no-cache`), so a deploy shows at once; it links `app.js?v=<content hash>`, and such versioned
+ * URLs are cached for a year. An unversioned asset is revalidated like the page. Only files that
+ * exist are served: any other path falls through to the JSON 404.
+ */
+export function staticUi(webRoot: string): RequestHandler {
+  return express.static(webRoot, {
+    index: 'index.html',
+    redirect: false,
+    setHeaders(res: Response, path: string) {
+      if (path.endsWith('.html')) {
+        res.setHeader('Cache-Control', 'no-cache');
+        // The page loads only its own script and stylesheet, and no one may frame it.
+        res.setHeader(
+          'Content-Security-Policy',
+          "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        );
+        res.setHeader('Referrer-Policy', 'same-origin');
+      } else if (typeof res.req.query['v'] === 'string') {
+        res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+      } else {
+        res.setHeader('Cache-Control', 'no-cache');
+      }
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+    },
+  });
+}

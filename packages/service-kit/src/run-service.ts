@@ -1,0 +1,66 @@
+import type { RequestListener } from 'node:http';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { waitUntilReady } from '@baton/session';
+import { ConfigError, type ServiceEnv, loadConfig } from './config.js';
+import { serve } from './graceful-server.js';
+import { createLogger } from './logger.js';
+import { Readiness } from './readiness.js';
+import { valkeyClientFrom } from './session-config.js';
+
+/** What `runService` hands an app's factory. */
+export interface ServiceDeps {
+  valkey: Redis;
+  logger: Logger;
+  readiness: Readiness;
+}
+
+/** An app ready to serve: its request handler, and what to close after the server stopped. */
+export interface BuiltService {
+  handler: RequestListener;
+  close?: () => Promise<void>;
+}
+
+/**
+ * The `main` every Baton app shares: validate the environment (exit 1 with a message naming each
+ * bad variable), connect to Valkey (not fatal: `/readyz` stays 503 until it answers), build the
+ * app, serve it, and on SIGTERM drain, close the app, then quit Valkey.
+ */
+export async function runService<S extends z.ZodType<ServiceEnv>>(
+  schema: S,
+  build: (config: z.infer<S>, deps: ServiceDeps) => Promise<BuiltService> | BuiltService,
+): Promise<void> {
+  let config: z.infer<S>;
+  try {
+    config = loadConfig(schema);
+  } catch (err) {
+    // No logger yet: a plain line naming the variables is the useful output.
+    console.error(err instanceof ConfigError ? err.message : err);
+    process.exit(1);
+  }
+  const logger = createLogger(config.INSTANCE_ID, config.LOG_LEVEL);
+  const valkey = valkeyClientFrom(config, logger);
+  await waitUntilReady(valkey).catch((err: unknown) =>
+    logger.warn({ err }, 'Valkey is not reachable yet; starting anyway'),
+  );
+  const readiness = new Readiness(valkey);
+  try {
+    const service = await build(config, { valkey, logger, readiness });
+    await serve(service.handler, {
+      host: config.HOST,
+      port: config.PORT,
+      logger,
+      readiness,
+      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      onClosed: async () => {
+        await service.close?.();
+        await valkey.quit().catch(() => valkey.disconnect());
+      },
+    });
+  } catch (err) {
+    logger.fatal({ err }, 'could not start');
+    valkey.disconnect();
+    process.exit(1);
+  }
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// baton-stack: the local stack runner's command line. Each verb is a thin wrapper over createStack().
+import { Command } from 'commander';
+import { downCommand } from './commands/down.js';
+import { formatEvent } from './commands/event-line.js';
+import { killCommand } from './commands/kill.js';
+import { restartCommand } from './commands/restart.js';
+import { rollingRestartCommand } from './commands/rolling-restart.js';
+import { runCommand } from './commands/run.js';
+import { startCommand } from './commands/start.js';
+import { statusCommand } from './commands/status.js';
+import { upCommand } from './commands/up.js';
+import { valkeyRestartCommand } from './commands/valkey-restart.js';
+import type { CommandContext } from './commands/command-context.js';
+import { StackError } from './errors.js';
+import { createStack } from './stack.js';
+
+const program = new Command('baton-stack')
+  .description('Run the Baton topology: valkey, nginx and two replicas of every app')
+  .option(
+    '--driver <driver>',
+    'local (processes on this machine) or compose (docker compose)',
+    'local',
+  )
+  .addHelpText(
+    'after',
+    '\nEnvironment: EDGE_PORT (8080), VALKEY_PORT (6379), BATON_STACK_DIR (<repo>/.stack),\n' +
+      'COOKIE_SECURE (false), SESSION_MAX_INACTIVE_SECONDS and LOG_LEVEL (passed to the apps).',
+  )
+  .showHelpAfterError();
+
+const print = (line: string) => process.stdout.write(`${line}\n`);
+const context: CommandContext = {
+  stack: () =>
+    createStack({
+      driver: program.opts<{ driver: 'local' | 'compose' }>().driver,
+      onEvent: (event) => print(formatEvent(event)),
+    }),
+  print,
+};
+
+for (const command of [
+  upCommand,
+  downCommand,
+  statusCommand,
+  restartCommand,
+  killCommand,
+  startCommand,
+  rollingRestartCommand,
+  valkeyRestartCommand,
+  runCommand,
+]) {
+  program.addCommand(command(context));
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // A StackError is expected and self-explanatory: one line. Anything else is a bug: the stack trace.
+  process.stderr.write(
+    error instanceof StackError
+      ? `baton-stack: ${error.message}\n`
+      : `${String((error as Error).stack ?? error)}\n`,
+  );
+  process.exitCode = 1;
+}

@@ -1,0 +1,21 @@
+import { Command } from 'commander';
+import type { CommandContext } from './command-context.js';
+
+export function statusCommand(context: CommandContext): Command {
+  return new Command('status')
+    .description('show name, pid, port and state of every process')
+    .option('--json', 'print [{name, pid, port, state}] as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const status = await context.stack().status();
+      if (options.json) {
+        context.print(JSON.stringify(status));
+        return;
+      }
+      context.print(`${'NAME'.padEnd(10)} ${'STATE'.padEnd(8)} ${'PID'.padEnd(8)} PORT`);
+      for (const { name, pid, port, state } of status) {
+        context.print(
+          `${name.padEnd(10)} ${state.padEnd(8)} ${String(pid ?? '-').padEnd(8)} ${port ?? '-'}`,
+        );
+      }
+    });
+}

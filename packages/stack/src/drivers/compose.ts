@@ -1,0 +1,99 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { assertComposeAvailable, dockerCompose } from '../compose/docker-compose.js';
+import { isServiceReady, parseComposePs, type ComposeService } from '../compose/ps.js';
+import { StackError } from '../errors.js';
+import type { ResolvedStackOptions } from '../options.js';
+import type { ProcessStatus, StackDriver } from '../stack-driver.js';
+import { PROCESS_NAMES, type ProcessName } from '../topology.js';
+
+/**
+ * Drives the repository's compose.yaml with `docker compose` (the v2 plugin): the services are
+ * named like the local processes, so every verb maps onto one compose command. Compose owns the
+ * containers' state, so nothing is written under the state directory.
+ */
+export class ComposeDriver implements StackDriver {
+  readonly #options: ResolvedStackOptions;
+  #available: Promise<void> | undefined;
+
+  constructor(options: ResolvedStackOptions) {
+    this.#options = options;
+  }
+
+  async up(): Promise<void> {
+    // --wait: returns once every service with a healthcheck is healthy (the others: running).
+    await this.#compose(['up', '--detach', '--wait']);
+  }
+
+  async down(): Promise<void> {
+    // Keeps the valkey-data volume: `down` stops the stack, it does not drop the sessions.
+    await this.#compose(['down']);
+  }
+
+  async status(): Promise<ProcessStatus[]> {
+    const services = await this.#services();
+    return PROCESS_NAMES.map((name) => {
+      const service = services.find((candidate) => candidate.Service === name);
+      const published = service?.Publishers?.find((publisher) => publisher.PublishedPort > 0);
+      return {
+        name,
+        // Container processes live in another PID namespace; their host PIDs are not ours to signal.
+        pid: null,
+        port: published?.PublishedPort ?? null,
+        state: service?.State === 'running' ? 'running' : 'stopped',
+      };
+    });
+  }
+
+  async restart(name: ProcessName): Promise<void> {
+    // SIGTERM (the image's exec-form entrypoint makes node PID 1), stop_grace_period, start.
+    await this.#compose(['restart', name]);
+    await this.waitReady(name);
+  }
+
+  async kill(name: ProcessName): Promise<void> {
+    await this.#compose(['kill', '--signal', 'SIGKILL', name]);
+  }
+
+  async start(name: ProcessName): Promise<void> {
+    await this.#compose(['start', name]);
+    await this.waitReady(name);
+  }
+
+  async waitReady(name: ProcessName): Promise<void> {
+    const deadline = Date.now() + this.#options.readyTimeoutMs;
+    for (;;) {
+      const service = (await this.#services()).find((candidate) => candidate.Service === name);
+      if (isServiceReady(service)) return;
+      if (service && service.State !== 'running' && service.State !== 'restarting') {
+        throw new StackError(
+          'STACK_NOT_READY',
+          `${name} is ${service.State}; see docker compose logs ${name}`,
+        );
+      }
+      if (Date.now() > deadline) {
+        throw new StackError(
+          'STACK_NOT_READY',
+          `${name} not healthy after ${this.#options.readyTimeoutMs / 1000} s; see docker compose logs ${name}`,
+        );
+      }
+      await sleep(500);
+    }
+  }
+
+  /** @private */
+  async #services(): Promise<ComposeService[]> {
+    return parseComposePs(await this.#compose(['ps', '--all', '--format', 'json']));
+  }
+
+  /** @private */
+  async #compose(args: string[]): Promise<string> {
+    const { root, env, edgePort, onEvent } = this.#options;
+    this.#available ??= assertComposeAvailable(root);
+    await this.#available;
+    return dockerCompose(args, {
+      root,
+      env: { ...env, EDGE_PORT: String(edgePort) },
+      onProgress: (line) => onEvent({ name: 'stack', event: 'info', detail: line }),
+    });
+  }
+}

@@ -1,0 +1,75 @@
+import net from 'node:net';
+import { StackError } from '../errors.js';
+import type { StackState } from './state-store.js';
+
+/**
+ * A port that was free a moment ago: the kernel picks it for a listener on 127.0.0.1:0, which is
+ * then closed. Something else could take it before the stack binds it; on a developer machine
+ * that race is rare enough to not be worth a port broker.
+ */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  return address.port;
+}
+
+/** Throws STACK_PORT_IN_USE, naming the variable that moves it, when `port` is taken. */
+export async function assertPortFree(port: number, variable: string): Promise<void> {
+  const server = net.createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', resolve);
+    });
+  } catch (cause) {
+    throw new StackError(
+      'STACK_PORT_IN_USE',
+      `port ${port} on 127.0.0.1 is in use; stop what holds it or set ${variable} to another port`,
+      { cause },
+    );
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+/**
+ * The ports of a fresh stack: the two public ones as configured (checked free), the rest chosen
+ * free and distinct.
+ */
+export async function planPorts(
+  edgePort: number,
+  valkeyPort: number,
+): Promise<StackState['ports']> {
+  if (edgePort === valkeyPort) {
+    throw new StackError('STACK_OPTIONS_INVALID', `EDGE_PORT and VALKEY_PORT are both ${edgePort}`);
+  }
+  await assertPortFree(edgePort, 'EDGE_PORT');
+  await assertPortFree(valkeyPort, 'VALKEY_PORT');
+  const taken = new Set([edgePort, valkeyPort]);
+  const next = async () => {
+    let port = await freePort();
+    while (taken.has(port)) port = await freePort();
+    taken.add(port);
+    return port;
+  };
+  return {
+    edge: edgePort,
+    valkey: valkeyPort,
+    cartListener: await next(),
+    accountListener: await next(),
+    apps: {
+      'gateway-1': await next(),
+      'gateway-2': await next(),
+      'account-1': await next(),
+      'account-2': await next(),
+      'cart-1': await next(),
+      'cart-2': await next(),
+    },
+  };
+}

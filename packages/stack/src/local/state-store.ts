@@ -1,0 +1,106 @@
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { StackError } from '../errors.js';
+import type { AppReplicaName, ProcessName } from '../topology.js';
+import type { StackPaths } from './paths.js';
+
+/** A process this stack started, and how to recognise it again (a PID alone can be reused). */
+export interface ProcessRecord {
+  readonly pid: number;
+  /** Field 22 of /proc/<pid>/stat: ticks since boot when it started. Same PID + same value = same process. */
+  readonly startTime: string;
+  /** A string its /proc/<pid>/cmdline must contain. */
+  readonly signature: string;
+}
+
+/** `.stack/state.json`: what later CLI invocations need to find and restart the processes. */
+export interface StackState {
+  readonly version: 1;
+  readonly ports: {
+    readonly edge: number;
+    readonly valkey: number;
+    readonly cartListener: number;
+    readonly accountListener: number;
+    readonly apps: Readonly<Record<AppReplicaName, number>>;
+  };
+  /** The app environment chosen at `up`, reused by `start`/`restart` so replicas stay alike. */
+  readonly env: Readonly<Record<string, string>>;
+  processes: Partial<Record<ProcessName, ProcessRecord>>;
+}
+
+const LOCK_WAIT_MS = 10_000;
+/** A lock older than this was left by a crashed invocation (critical sections take milliseconds). */
+const LOCK_STALE_MS = 30_000;
+
+export async function readState(paths: StackPaths): Promise<StackState | null> {
+  let text: string;
+  try {
+    text = await readFile(paths.stateFile, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    const state = JSON.parse(text) as StackState;
+    if (state.version !== 1) throw new Error(`unknown version ${String(state.version)}`);
+    return state;
+  } catch (cause) {
+    throw new StackError(
+      'STACK_STATE_CORRUPT',
+      `${paths.stateFile} is not a Baton stack state; stop any leftover processes and delete it`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * Read-modify-write of state.json under a lock, so concurrent CLI invocations (or the six app
+ * starts of one `up`) never lose each other's PID records. `change` returns the new state, or
+ * null to delete the file.
+ */
+export async function updateState(
+  paths: StackPaths,
+  change: (state: StackState | null) => StackState | null,
+): Promise<StackState | null> {
+  await acquireLock(paths);
+  try {
+    const next = change(await readState(paths));
+    if (next === null) {
+      await rm(paths.stateFile, { force: true });
+    } else {
+      // Write then rename: a reader never sees half a file.
+      const temporary = `${paths.stateFile}.${process.pid}.tmp`;
+      await writeFile(temporary, `${JSON.stringify(next, null, 2)}\n`);
+      await rename(temporary, paths.stateFile);
+    }
+    return next;
+  } finally {
+    await rm(paths.lockDir, { recursive: true, force: true });
+  }
+}
+
+/** mkdir is atomic: whoever creates the directory holds the lock. @private */
+async function acquireLock(paths: StackPaths): Promise<void> {
+  await mkdir(paths.stateDir, { recursive: true });
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      await mkdir(paths.lockDir);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const age = await stat(paths.lockDir).then(
+      (info) => Date.now() - info.mtimeMs,
+      () => 0,
+    );
+    if (age > LOCK_STALE_MS) await rm(paths.lockDir, { recursive: true, force: true });
+    if (Date.now() > deadline) {
+      throw new StackError(
+        'STACK_STATE_LOCKED',
+        `${paths.lockDir} is held by another invocation; remove it if none runs`,
+      );
+    }
+    await sleep(10);
+  }
+}

@@ -1,0 +1,99 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { StackError } from './errors.js';
+import type { StackEvent } from './stack-driver.js';
+
+export interface StackOptions {
+  /** Which mechanism runs the processes. @default 'local' */
+  driver?: 'local' | 'compose';
+  /** The repository root (holds apps/, infra/, compose.yaml). @default the checkout this package is in */
+  root?: string;
+  /** Where state, logs and data live. @default $BATON_STACK_DIR, else `<root>/.stack` */
+  stateDir?: string;
+  /** Public port of the nginx edge. @default $EDGE_PORT, else 8080 */
+  edgePort?: number;
+  /** Port of valkey-server. @default $VALKEY_PORT, else 6379 */
+  valkeyPort?: number;
+  /** Extra environment for the six apps, applied over the pass-through variables. */
+  env?: Record<string, string>;
+  /** How long a process may take to become ready, in ms. @default 30000 */
+  readyTimeoutMs?: number;
+  /** How long a graceful stop may take before SIGKILL, in ms. @default 15000 */
+  stopTimeoutMs?: number;
+  /** Receives progress events (the CLI prints them). @default ignore them */
+  onEvent?: (event: StackEvent) => void;
+  /** Where the defaults above are read from. @default process.env */
+  processEnv?: NodeJS.ProcessEnv;
+}
+
+export type ResolvedStackOptions = Required<Omit<StackOptions, 'processEnv'>>;
+
+/** Variables handed from the caller's environment to every app when set (see README). */
+const PASS_THROUGH = ['COOKIE_SECURE', 'SESSION_MAX_INACTIVE_SECONDS', 'LOG_LEVEL'] as const;
+
+export const DEFAULT_STACK_OPTIONS = {
+  driver: 'local',
+  edgePort: 8080,
+  valkeyPort: 6379,
+  readyTimeoutMs: 30_000,
+  stopTimeoutMs: 15_000,
+} as const;
+
+/** Resolves defaults and validates once, so drivers only ever see checked values. */
+export function resolveStackOptions(input: StackOptions = {}): ResolvedStackOptions {
+  const processEnv = input.processEnv ?? process.env;
+  const root = path.resolve(input.root ?? defaultRoot());
+  const driver = input.driver ?? DEFAULT_STACK_OPTIONS.driver;
+  if (driver !== 'local' && driver !== 'compose') {
+    throw new StackError(
+      'STACK_OPTIONS_INVALID',
+      `driver must be "local" or "compose", not "${String(driver)}"`,
+    );
+  }
+  // The local demo serves plain HTTP, where a Secure cookie would never come back.
+  const env: Record<string, string> = { COOKIE_SECURE: 'false' };
+  for (const name of PASS_THROUGH) {
+    const value = processEnv[name];
+    if (value !== undefined && value !== '') env[name] = value;
+  }
+  return {
+    driver,
+    root,
+    stateDir: path.resolve(root, input.stateDir ?? (processEnv.BATON_STACK_DIR || '.stack')),
+    edgePort: port(
+      'EDGE_PORT',
+      input.edgePort ?? processEnv.EDGE_PORT,
+      DEFAULT_STACK_OPTIONS.edgePort,
+    ),
+    valkeyPort: port(
+      'VALKEY_PORT',
+      input.valkeyPort ?? processEnv.VALKEY_PORT,
+      DEFAULT_STACK_OPTIONS.valkeyPort,
+    ),
+    env: { ...env, ...input.env },
+    readyTimeoutMs: input.readyTimeoutMs ?? DEFAULT_STACK_OPTIONS.readyTimeoutMs,
+    stopTimeoutMs: input.stopTimeoutMs ?? DEFAULT_STACK_OPTIONS.stopTimeoutMs,
+    onEvent: input.onEvent ?? (() => {}),
+  };
+}
+
+/**
+ * The checkout this file belongs to: dist/src/options.js sits four levels below the root.
+ * @private
+ */
+function defaultRoot(): string {
+  return fileURLToPath(new URL('../../../../', import.meta.url));
+}
+
+/** @private */
+function port(name: string, raw: number | string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new StackError(
+      'STACK_OPTIONS_INVALID',
+      `${name} must be a port number (1-65535), not "${raw}"`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,145 @@
+// Static checks of the infra files: the nginx template renders to a configuration `nginx -t`
+// accepts (both the local way and the compose way), and compose.yaml is valid and matches the
+// topology. They start no long-running process.
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { findExecutable } from '../src/local/binaries.js';
+import { nginxArgs, nginxMainConfig } from '../src/local/nginx-config.js';
+import {
+  TEMPLATE_VARIABLES,
+  renderTemplate,
+  type TemplateVariable,
+} from '../src/nginx-template.js';
+import { PROCESS_NAMES } from '../src/topology.js';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const SETUP_HINT = 'run ./scripts/setup.sh (Debian: apt-get install nginx docker-compose)';
+
+interface ComposeFile {
+  services: Record<string, { environment?: Record<string, string>; ports?: string[] }>;
+}
+
+let workDir: string;
+let template: string;
+let compose: ComposeFile;
+
+before(async () => {
+  workDir = await mkdtemp(path.join(os.tmpdir(), 'baton-static-'));
+  template = await readFile(path.join(root, 'infra/nginx/baton.conf.template'), 'utf8');
+  compose = parse(await readFile(path.join(root, 'compose.yaml'), 'utf8')) as ComposeFile;
+});
+
+after(async () => {
+  await rm(workDir, { recursive: true, force: true });
+});
+
+/** Writes the rendered template and the generated nginx.conf around it, then runs `nginx -t`. */
+async function nginxTest(name: string, values: Record<TemplateVariable, string>): Promise<string> {
+  const nginx = findExecutable('nginx');
+  assert.ok(nginx, `nginx not found — ${SETUP_HINT}`);
+  const dir = path.join(workDir, name);
+  const include = path.join(dir, 'baton.conf');
+  const config = path.join(dir, 'nginx.conf');
+  await mkdir(dir, { recursive: true });
+  await writeFile(include, renderTemplate(template, values));
+  await writeFile(config, nginxMainConfig(dir, include));
+  // The template logs to /dev/stdout, which nginx opens anew: that works for a file or a pipe (the
+  // local stack's log file, docker's stdout) but not for the socket execFile would give it.
+  const output = path.join(dir, 'nginx-t.log');
+  const log = await open(output, 'w');
+  try {
+    const child = spawn(nginx, ['-t', ...nginxArgs(dir, config)], {
+      stdio: ['ignore', log.fd, log.fd],
+    });
+    const [code] = (await once(child, 'close')) as [number | null];
+    const text = await readFile(output, 'utf8');
+    assert.equal(code, 0, `nginx -t failed:\n${text}`);
+    return text;
+  } finally {
+    await log.close();
+  }
+}
+
+describe('nginx template', () => {
+  it('renders for the local stack into a configuration nginx -t accepts', async () => {
+    const local = Object.fromEntries(
+      TEMPLATE_VARIABLES.map((name, index) => [name, `127.0.0.1:${18_000 + index}`]),
+    ) as Record<TemplateVariable, string>;
+    assert.match(await nginxTest('local', local), /test is successful/);
+  });
+
+  it('renders with the values compose gives nginx into a configuration nginx -t accepts', async () => {
+    const environment = compose.services.nginx?.environment ?? {};
+    for (const name of TEMPLATE_VARIABLES)
+      assert.ok(environment[name], `compose.yaml gives nginx no ${name}`);
+    // nginx resolves upstream host names when it loads the configuration, and gateway-1 etc.
+    // resolve only on the compose network. Pointing each service name at 127.0.0.1 (same port)
+    // keeps everything else exactly as compose renders it; nginx -t binds no port.
+    const services = new Set(Object.keys(compose.services));
+    const values = Object.fromEntries(
+      TEMPLATE_VARIABLES.map((name) => {
+        const [host, port] = String(environment[name]).split(':');
+        return [
+          name,
+          host && port && services.has(host) ? `127.0.0.1:${port}` : String(environment[name]),
+        ];
+      }),
+    ) as Record<TemplateVariable, string>;
+    assert.match(await nginxTest('compose', values), /test is successful/);
+  });
+
+  it('is substituted by the official image for exactly its variables (NGINX_ENVSUBST_FILTER)', () => {
+    // `$$` is compose's escape for `$`; the image's entrypoint hands the rest to awk as a regex.
+    const raw = String(compose.services.nginx?.environment?.NGINX_ENVSUBST_FILTER);
+    const filter = new RegExp(raw.replaceAll('$$', '$'));
+    for (const name of TEMPLATE_VARIABLES) assert.match(name, filter);
+    for (const name of ['upstream_addr', 'request_id', 'host', 'HOSTNAME', 'PATH', 'GATEWAY_10']) {
+      assert.doesNotMatch(name, filter);
+    }
+  });
+});
+
+describe('compose.yaml', () => {
+  it('has one service per process of the local stack, and publishes only the edge port', () => {
+    assert.deepEqual(Object.keys(compose.services).sort(), [...PROCESS_NAMES].sort());
+    const published = Object.entries(compose.services).filter(
+      ([, service]) => service.ports?.length,
+    );
+    assert.deepEqual(
+      published.map(([name]) => name),
+      ['nginx'],
+    );
+  });
+
+  it('is valid for docker compose (config -q)', async () => {
+    const command = await composeCommand();
+    assert.ok(command, `neither "docker compose" nor docker-compose is installed — ${SETUP_HINT}`);
+    const [file, ...args] = command;
+    await run(file!, [...args, '-f', path.join(root, 'compose.yaml'), 'config', '-q'], {
+      cwd: root,
+    });
+  });
+});
+
+/** `docker compose` (v2 plugin) when it answers, else the standalone docker-compose. @private */
+async function composeCommand(): Promise<string[] | null> {
+  const docker = findExecutable('docker');
+  if (docker) {
+    const plugin = await run(docker, ['compose', 'version']).then(
+      () => true,
+      () => false,
+    );
+    if (plugin) return [docker, 'compose'];
+  }
+  const standalone = findExecutable('docker-compose');
+  return standalone ? [standalone] : null;
+}
