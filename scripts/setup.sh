@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Baton needs on a fresh Debian/Ubuntu machine, and only what is missing:
-# Valkey 8 (valkey-server, valkey-cli, valkey-sentinel), nginx, Chromium and a Node.js >= 22.
+# Valkey 8 (valkey-server, valkey-cli, valkey-sentinel), nginx, Chromium, docker-compose (to check
+# compose.yaml statically) and a Node.js >= 22.
 # Idempotent and quiet when everything is already there. Needs root (or sudo) only to install.
 set -euo pipefail
 
@@ -41,6 +42,8 @@ command -v valkey-cli >/dev/null 2>&1 || missing+=(valkey-tools)
 command -v valkey-sentinel >/dev/null 2>&1 || missing+=(valkey-sentinel)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# Only for the static check of compose.yaml (`docker-compose config`); no Docker engine is needed.
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   case " ${missing[*]} " in *" valkey-"*) ensure_backports ;; esac

@@ -13,9 +13,16 @@ export interface Stack {
   readonly options: ResolvedStackOptions;
   /** http://127.0.0.1:<edge port>: where a browser or a test talks to the stack. */
   readonly edgeUrl: string;
+  /** Starts what is not running; resolves when all eight processes are ready (StackDriver.up). */
   up(): Promise<void>;
+  /** Stops everything; afterwards none of the stack's processes is left (StackDriver.down). */
   down(): Promise<void>;
+  /** `[{name, pid, port, state}]` in topology order; never throws for a stopped stack. */
   status(): Promise<ProcessStatus[]>;
+  /**
+   * The per-process verbs of StackDriver. `name` is one of PROCESS_NAMES; anything else throws
+   * STACK_UNKNOWN_PROCESS before anything is touched.
+   */
   restart(name: string): Promise<void>;
   kill(name: string): Promise<void>;
   start(name: string): Promise<void>;

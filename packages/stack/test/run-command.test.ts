@@ -4,41 +4,26 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { freePort } from '../src/local/ports.js';
-import { createStack, type Stack } from '../src/stack.js';
+import { CLI, temporaryStack, type TemporaryStack } from './temporary-stack.js';
 
-const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
-
-let stateDir: string;
-let stack: Stack;
+let temporary: TemporaryStack;
 
 before(async () => {
-  stateDir = await mkdtemp(path.join(os.tmpdir(), 'baton-stack-run-'));
-  stack = createStack({ stateDir, edgePort: await freePort(), valkeyPort: await freePort() });
+  temporary = await temporaryStack();
 });
 
-after(async () => {
-  await stack.down().catch((error: unknown) => console.error('down failed:', error));
-  await rm(stateDir, { recursive: true, force: true });
-});
+after(() => temporary.dispose());
 
 it(
   'run starts the stack in the foreground and SIGINT stops all of it',
   { timeout: 120_000 },
   async () => {
-    const child = spawn(process.execPath, [cli, 'run'], {
-      env: {
-        ...process.env,
-        BATON_STACK_DIR: stateDir,
-        EDGE_PORT: String(stack.options.edgePort),
-        VALKEY_PORT: String(stack.options.valkeyPort),
-      },
+    const { stack, stateDir } = temporary;
+    const child = spawn(process.execPath, [CLI, 'run'], {
+      env: temporary.cliEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

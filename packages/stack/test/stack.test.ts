@@ -4,37 +4,32 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { findExecutable } from '../src/local/binaries.js';
-import { freePort } from '../src/local/ports.js';
 import type { ProcessStatus } from '../src/stack-driver.js';
-import { createStack, type Stack } from '../src/stack.js';
+import type { Stack } from '../src/stack.js';
 import { APP_REPLICAS, PROCESS_NAMES } from '../src/topology.js';
+import { CLI, temporaryStack, type TemporaryStack } from './temporary-stack.js';
 
 const run = promisify(execFile);
-const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 
-let stateDir: string;
+let temporary: TemporaryStack;
 let stack: Stack;
+let stateDir: string;
 /** Every PID the stack ever reported: after `down`, none of them may be alive. */
 const seen = new Set<number>();
 
 before(async () => {
-  stateDir = await mkdtemp(path.join(os.tmpdir(), 'baton-stack-test-'));
-  stack = createStack({ stateDir, edgePort: await freePort(), valkeyPort: await freePort() });
+  temporary = await temporaryStack();
+  ({ stack, stateDir } = temporary);
 });
 
-after(async () => {
-  // Always tear down, even after a failed assertion: nothing of this test may outlive it.
-  await stack.down().catch((error: unknown) => console.error('down failed:', error));
-  await rm(stateDir, { recursive: true, force: true });
-});
+// Always tear down, even after a failed assertion: nothing of this test may outlive it.
+after(() => temporary.dispose());
 
 describe('local stack', { timeout: 300_000 }, () => {
   it('up starts all eight processes and returns once they are ready', async () => {
@@ -73,13 +68,15 @@ describe('local stack', { timeout: 300_000 }, () => {
   });
 
   it('status --json prints [{name, pid, port, state}] for every process', async () => {
-    const { stdout } = await run(process.execPath, [cli, 'status', '--json'], { env: cliEnv() });
+    const { stdout } = await run(process.execPath, [CLI, 'status', '--json'], {
+      env: temporary.cliEnv,
+    });
     assert.deepEqual(JSON.parse(stdout), await stack.status());
   });
 
   it('restart replaces the process gracefully and waits until it is ready', async () => {
     const before = await statusByName();
-    await run(process.execPath, [cli, 'restart', 'gateway-1'], { env: cliEnv() });
+    await run(process.execPath, [CLI, 'restart', 'gateway-1'], { env: temporary.cliEnv });
     const afterRestart = await statusByName();
     assert.equal(afterRestart['gateway-1']?.state, 'running');
     assert.notEqual(afterRestart['gateway-1']?.pid, before['gateway-1']?.pid);
@@ -169,16 +166,6 @@ async function statusByName(): Promise<Partial<Record<string, ProcessStatus>>> {
   const status = await stack.status();
   for (const entry of status) if (entry.pid !== null) seen.add(entry.pid);
   return Object.fromEntries(status.map((entry) => [entry.name, entry]));
-}
-
-/** The environment that points the CLI at this test's stack. @private */
-function cliEnv(): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    BATON_STACK_DIR: stateDir,
-    EDGE_PORT: String(stack.options.edgePort),
-    VALKEY_PORT: String(stack.options.valkeyPort),
-  };
 }
 
 /** @private */

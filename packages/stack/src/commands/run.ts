@@ -12,7 +12,7 @@ export function runCommand(context: CommandContext): Command {
     .description('run the whole stack in the foreground; Ctrl+C stops everything')
     .action(async () => {
       const stack = context.stack();
-      if ((await stack.status()).some((process) => process.state === 'running')) {
+      if ((await stack.status()).some((entry) => entry.state === 'running')) {
         throw new StackError(
           'STACK_ALREADY_RUNNING',
           `a stack is already running from ${stack.options.stateDir}; stop it first (npm run stack -- down)`,
@@ -34,8 +34,7 @@ export function runCommand(context: CommandContext): Command {
         }
       } finally {
         // Whatever happened (Ctrl+C, a process that never got ready), nothing is left running.
-        await stack.down();
-        signal.dispose();
+        await stack.down().finally(() => signal.dispose());
       }
       context.print('stack stopped');
     });

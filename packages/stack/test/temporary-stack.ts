@@ -1,0 +1,39 @@
+// A stack on free ports with its own temporary state directory, so tests never touch a
+// developer's running stack (.stack/, 8080, 6379).
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../src/local/ports.js';
+import { createStack, type Stack } from '../src/stack.js';
+
+/** The compiled CLI, as `npm run stack` runs it. */
+export const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+
+export interface TemporaryStack {
+  readonly stack: Stack;
+  readonly stateDir: string;
+  /** The environment that points the CLI at this stack. */
+  readonly cliEnv: NodeJS.ProcessEnv;
+  /** Stops whatever still runs and deletes the state directory; never throws. */
+  dispose(): Promise<void>;
+}
+
+export async function temporaryStack(): Promise<TemporaryStack> {
+  const stateDir = await mkdtemp(path.join(os.tmpdir(), 'baton-stack-test-'));
+  const stack = createStack({ stateDir, edgePort: await freePort(), valkeyPort: await freePort() });
+  return {
+    stack,
+    stateDir,
+    cliEnv: {
+      ...process.env,
+      BATON_STACK_DIR: stateDir,
+      EDGE_PORT: String(stack.options.edgePort),
+      VALKEY_PORT: String(stack.options.valkeyPort),
+    },
+    async dispose() {
+      await stack.down().catch((error: unknown) => console.error('down failed:', error));
+      await rm(stateDir, { recursive: true, force: true });
+    },
+  };
+}
