@@ -8,7 +8,30 @@ export type {
   CompareAndSetResult,
 } from './session-store.js';
 export { ValkeySessionStore } from './valkey-session-store.js';
-export { KeyLayout, FIELD, ATTRIBUTE_PREFIX } from './key-layout.js';
+export { KeyLayout, FIELD, ATTRIBUTE_PREFIX, PRINCIPAL_FIELD } from './key-layout.js';
+export type { SessionIndex, SessionInfo } from './indexed/session-index.js';
+export {
+  SessionEvents,
+  type SessionEvent,
+  type SessionEventBase,
+  type SessionEventMap,
+  type SessionEventType,
+  type SessionEventListener,
+  type SessionCreatedEvent,
+  type SessionDeletedEvent,
+  type SessionExpiredEvent,
+} from './indexed/session-events.js';
+export { IndexedValkeySessionStore, type DeletionReason } from './indexed/indexed-session-store.js';
+export {
+  type IndexedOptions,
+  type ResolvedIndexedOptions,
+  DEFAULT_INDEXED_OPTIONS,
+} from './indexed/indexed-options.js';
+export {
+  ConfigureValkeyAction,
+  ConfigureNotifyKeyspaceEventsAction,
+  REQUIRED_KEYSPACE_EVENTS,
+} from './indexed/configure-action.js';
 export {
   type SessionOptions,
   type ResolvedSessionOptions,

@@ -4,6 +4,11 @@ import type { SessionIdResolver } from './id-resolvers/id-resolver.js';
 import { CookieIdResolver, type CookieResolverOptions } from './id-resolvers/cookie.js';
 import { HeaderIdResolver } from './id-resolvers/header.js';
 import { CompositeIdResolver } from './id-resolvers/composite.js';
+import {
+  type IndexedOptions,
+  type ResolvedIndexedOptions,
+  resolveIndexedOptions,
+} from './indexed/indexed-options.js';
 
 /** The subset of pino's (or console's) API the session layer logs through. */
 export interface SessionLogger {
@@ -11,7 +16,16 @@ export interface SessionLogger {
 }
 
 /** A store operation, as reported to a {@link SessionObserver}. */
-export type StoreOperation = 'load' | 'save' | 'update' | 'rename' | 'delete';
+export type StoreOperation =
+  | 'load'
+  | 'save'
+  | 'update'
+  | 'rename'
+  | 'delete'
+  /** Indexed mode: `findByPrincipal`, `revoke*`, and settling expired sessions. */
+  | 'find'
+  | 'revoke'
+  | 'sweep';
 
 /** Receives one call per store round trip: feed it to metrics (Prometheus) or traces. */
 export interface SessionObserver {
@@ -48,6 +62,12 @@ export interface SessionOptions {
   logger?: SessionLogger;
   /** Gets a call per store round trip, with its duration and outcome. */
   observer?: SessionObserver;
+  /**
+   * Indexed mode (opt-in): the principal index, the per-principal session limit and the
+   * `created`/`deleted`/`expired` events. `true` for the defaults. Off: nothing of it exists,
+   * not a key, not a round trip. Needs a standalone or Sentinel connection. @default off
+   */
+  indexed?: IndexedOptions | boolean;
 }
 
 export interface ResolvedSessionOptions {
@@ -60,6 +80,7 @@ export interface ResolvedSessionOptions {
   updateMaxAttempts: number;
   logger: SessionLogger;
   observer: SessionObserver | undefined;
+  indexed: ResolvedIndexedOptions | undefined;
 }
 
 export const DEFAULT_SESSION_OPTIONS = {
@@ -111,6 +132,7 @@ export function resolveOptions(input: SessionOptions): ResolvedSessionOptions {
     updateMaxAttempts: positiveInteger(input, 'updateMaxAttempts'),
     logger: input.logger ?? console,
     observer: input.observer,
+    indexed: resolveIndexedOptions(input.indexed, client),
   };
 }
 

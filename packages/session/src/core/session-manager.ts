@@ -1,11 +1,14 @@
 import type { Cluster, Redis } from 'ioredis';
-import { SessionGoneError } from './errors.js';
+import { SessionGoneError, SessionOptionsInvalidError } from './errors.js';
 import type { RequestHeaders, ResponseHeaders } from './id-resolvers/id-resolver.js';
 import { type ResolvedSessionOptions, type SessionOptions, resolveOptions } from './options.js';
 import { Session, SessionState } from './session.js';
 import type { SessionStore } from './session-store.js';
 import { isWellFormedToken, newSessionToken, sessionIdOf } from './session-token.js';
 import { ValkeySessionStore } from './valkey-session-store.js';
+import { IndexedMode } from './indexed/indexed-mode.js';
+import type { SessionIndex } from './indexed/session-index.js';
+import { SessionEvents } from './indexed/session-events.js';
 
 /**
  * The HTTP-agnostic request cycle (Spring Session's `SessionRepositoryFilter`, minus the
@@ -15,19 +18,74 @@ import { ValkeySessionStore } from './valkey-session-store.js';
 export class SessionManager {
   readonly options: ResolvedSessionOptions;
   readonly store: SessionStore;
+  /** Indexed mode's background work; undefined when `indexed` is off. */
+  private readonly indexed: IndexedMode | undefined;
+  private readonly disabledEvents: SessionEvents | undefined;
 
+  /**
+   * Checks the options (throwing `SessionOptionsInvalidError` naming the field). In indexed mode
+   * it also starts, in the background, the expiry subscriber, the periodic sweep and the
+   * configure action; `close()` stops them.
+   */
   constructor(input: SessionOptions) {
     this.options = resolveOptions(input);
-    this.store = new ValkeySessionStore(
-      this.options.client,
-      this.options.namespace,
-      this.options.logger,
-      this.options.observer,
-    );
+    const { client, namespace, logger, observer, indexed } = this.options;
+    if (indexed) {
+      // resolveOptions refused a Cluster for indexed mode.
+      this.indexed = new IndexedMode(client as Redis, this.options, indexed);
+      this.store = this.indexed.store;
+    } else {
+      this.store = new ValkeySessionStore(client, namespace, logger, observer);
+      this.disabledEvents = new SessionEvents(false, logger);
+    }
   }
 
   get client(): Redis | Cluster {
     return this.options.client;
+  }
+
+  /**
+   * Indexed mode: find and revoke a principal's sessions. Throws `SessionOptionsInvalidError`
+   * when `indexed` is not set.
+   */
+  get index(): SessionIndex {
+    if (!this.indexed) {
+      throw new SessionOptionsInvalidError(
+        'indexed',
+        'is not set: manager.index needs indexed mode',
+      );
+    }
+    return this.indexed.store;
+  }
+
+  /** Indexed mode: `created`, `deleted` and `expired`; `on()` throws when `indexed` is not set. */
+  get events(): SessionEvents {
+    return this.indexed?.events ?? (this.disabledEvents as SessionEvents);
+  }
+
+  /**
+   * Resolves once indexed mode is running: expirations subscribed, notifications configured, the
+   * consumer group in place and a first sweep done. Resolves at once when `indexed` is off.
+   */
+  ready(): Promise<void> {
+    return this.indexed?.ready() ?? Promise.resolve();
+  }
+
+  /**
+   * Indexed mode: settles now every session whose expiry passed (what the periodic sweep does):
+   * removes it from the index and records its `expired` event once. Resolves how many expired.
+   */
+  sweep(): Promise<number> {
+    return this.indexed?.sweep() ?? Promise.resolve(0);
+  }
+
+  /**
+   * Stops what indexed mode runs (sweep timer, subscriber, event consumer, after the listener
+   * that is running finishes). The client stays open: whoever created it quits it. Does nothing
+   * when `indexed` is off.
+   */
+  close(): Promise<void> {
+    return this.indexed?.close() ?? Promise.resolve();
   }
 
   /**

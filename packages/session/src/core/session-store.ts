@@ -10,6 +10,8 @@ export interface SessionRecord {
   createdAt: number;
   lastAccessedAt: number;
   maxInactiveMs: number;
+  /** Who the session belongs to (indexed mode's `setPrincipal`); absent when nobody was set. */
+  principal?: string;
   attributes: Map<string, StoredAttribute>;
 }
 
@@ -22,6 +24,11 @@ export interface SessionDelta {
   maxInactiveChanged: boolean;
   /** Present when the session is not in the store yet and this write creates it. */
   create?: { createdAt: number; now: number };
+  /**
+   * Indexed mode only: the principal this write gives the session (`null`: it has none from now
+   * on). Absent when the request did not change it.
+   */
+  principal?: string | null;
 }
 
 /** The outcome of one compare-and-set attempt. */

@@ -72,4 +72,29 @@ describe('Session', () => {
     session.invalidate();
     assert.throws(() => session.set('x', 1), { code: 'SESSION_GONE' });
   });
+
+  it('setPrincipal is a change the delta carries (null clears it), and needs indexed mode', () => {
+    const { session: plain } = newSession();
+    assert.throws(() => plain.setPrincipal('alice'), { code: 'SESSION_OPTIONS_INVALID' });
+
+    const state = new SessionState(newSessionToken(), null, 60_000, Date.now());
+    const session = new Session(state, {
+      store: unreachableStore,
+      maxInactiveIntervalMs: 60_000,
+      maxAttributeBytes: 1024,
+      maxSessionBytes: 4096,
+      updateMaxAttempts: 3,
+      indexed: {},
+    });
+    assert.equal(state.hasChanges(), false);
+    assert.equal(state.delta(true, Date.now()).principal, undefined, 'unchanged: absent');
+    session.setPrincipal('alice');
+    assert.equal(session.principal, 'alice');
+    assert.equal(state.hasChanges(), true);
+    assert.equal(state.delta(true, Date.now()).principal, 'alice');
+    session.setPrincipal(undefined);
+    assert.equal(state.delta(true, Date.now()).principal, null);
+    assert.throws(() => session.setPrincipal(''), { code: 'SESSION_VALUE_INVALID' });
+    assert.throws(() => session.setPrincipal('x'.repeat(513)), { code: 'SESSION_VALUE_INVALID' });
+  });
 });

@@ -1,6 +1,7 @@
 import {
   SessionAttributeTooLargeError,
   SessionGoneError,
+  SessionOptionsInvalidError,
   SessionTooLargeError,
   SessionUpdateConflictError,
   SessionValueInvalidError,
@@ -20,7 +21,12 @@ export interface SessionContext {
   maxAttributeBytes: number;
   maxSessionBytes: number;
   updateMaxAttempts: number;
+  /** Set in indexed mode; `setPrincipal` needs it. */
+  indexed?: object | undefined;
 }
+
+/** The longest principal name `setPrincipal` accepts, in characters. */
+export const MAX_PRINCIPAL_LENGTH = 512;
 
 /**
  * What one request did to its session, kept apart from the `Session` API so that handlers see
@@ -44,6 +50,9 @@ export class SessionState {
   invalidated = false;
   maxInactiveMs: number;
   maxInactiveChanged = false;
+  /** Who the session belongs to (indexed mode). */
+  principal: string | undefined;
+  principalChanged = false;
   readonly createdAt: number;
   readonly lastAccessedAt: number;
 
@@ -54,6 +63,7 @@ export class SessionState {
     this.createdAt = record?.createdAt ?? now;
     this.lastAccessedAt = record?.lastAccessedAt ?? now;
     this.maxInactiveMs = record?.maxInactiveMs ?? maxInactiveMs;
+    this.principal = record?.principal;
     for (const [name, attribute] of record?.attributes ?? []) {
       this.attributes.set(name, { json: attribute.json, value: deepFreeze(attribute.value) });
       this.stored.set(name, attribute.json);
@@ -65,7 +75,12 @@ export class SessionState {
   }
 
   hasChanges(): boolean {
-    return this.changed.size > 0 || this.removed.size > 0 || this.maxInactiveChanged;
+    return (
+      this.changed.size > 0 ||
+      this.removed.size > 0 ||
+      this.maxInactiveChanged ||
+      this.principalChanged
+    );
   }
 
   delta(create: boolean, now: number): SessionDelta {
@@ -78,6 +93,7 @@ export class SessionState {
       maxInactiveMs: this.maxInactiveMs,
       maxInactiveChanged: this.maxInactiveChanged,
       ...(create ? { create: { createdAt: this.createdAt, now } } : {}),
+      ...(this.principalChanged ? { principal: this.principal ?? null } : {}),
     };
   }
 }
@@ -125,6 +141,38 @@ export class Session {
     }
     this.state.maxInactiveMs = ms;
     this.state.maxInactiveChanged = true;
+  }
+
+  /** Who this session belongs to, as set by `setPrincipal` (indexed mode); undefined for nobody. */
+  get principal(): string | undefined {
+    return this.state.principal;
+  }
+
+  /**
+   * Indexed mode: makes this session one of `name`'s sessions (call it at login, after
+   * `changeId()`), so that `SessionIndex` can list and revoke it and the per-principal limit
+   * applies. Written on commit, together with the index, in the same script. `undefined` takes
+   * the session out of the index. Throws `SessionOptionsInvalidError` when `indexed` is not set.
+   */
+  setPrincipal(name: string | undefined): void {
+    this.assertUsable();
+    if (!this.context.indexed) {
+      throw new SessionOptionsInvalidError(
+        'indexed',
+        'is not set: setPrincipal() needs indexed mode',
+      );
+    }
+    if (
+      name !== undefined &&
+      (typeof name !== 'string' || name.length === 0 || name.length > MAX_PRINCIPAL_LENGTH)
+    ) {
+      throw new SessionValueInvalidError(
+        'principal',
+        new TypeError(`must be a string of 1 to ${MAX_PRINCIPAL_LENGTH} characters`),
+      );
+    }
+    this.state.principal = name;
+    this.state.principalChanged = true;
   }
 
   get<T = unknown>(name: string): Readonly<T> | undefined {

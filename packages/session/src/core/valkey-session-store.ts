@@ -4,7 +4,7 @@ import {
   SessionStoreFullError,
   SessionStoreUnavailableError,
 } from './errors.js';
-import { ATTRIBUTE_PREFIX, FIELD, KeyLayout } from './key-layout.js';
+import { ATTRIBUTE_PREFIX, FIELD, KeyLayout, PRINCIPAL_FIELD } from './key-layout.js';
 import type { SessionLogger, SessionObserver, StoreOperation } from './options.js';
 import { type ScriptedClient, withScripts } from './scripts/scripts.js';
 import type {
@@ -17,13 +17,13 @@ import type {
 
 /** {@link SessionStore} on Valkey (or Redis) through ioredis: standalone, Sentinel or Cluster. */
 export class ValkeySessionStore implements SessionStore {
-  private readonly client: ScriptedClient;
+  protected readonly client: ScriptedClient;
   readonly keys: KeyLayout;
 
   constructor(
     client: Redis | Cluster,
     namespace: string,
-    private readonly logger: SessionLogger,
+    protected readonly logger: SessionLogger,
     private readonly observer?: SessionObserver,
   ) {
     this.client = withScripts(client);
@@ -33,9 +33,7 @@ export class ValkeySessionStore implements SessionStore {
   async loadAndTouch(id: string, now: number): Promise<SessionRecord | null> {
     let flat: string[];
     try {
-      flat = (await this.call('load', () =>
-        this.client.batonLoadAndTouch(this.keys.sessionKey(id), now),
-      )) as string[];
+      flat = (await this.call('load', () => this.loadScript(id, now))) as string[];
     } catch (err) {
       // WRONGTYPE: something else sits at the key. Same treatment as unparsable content.
       if (isReplyError(err) && String(err.message).startsWith('WRONGTYPE')) {
@@ -81,8 +79,7 @@ export class ValkeySessionStore implements SessionStore {
     const result = await this.call(
       'update',
       () =>
-        this.client.batonCompareAndSet(
-          this.keys.sessionKey(id),
+        this.compareAndSetScript(id, [
           create ? '0' : '1',
           ttlMs,
           this.keys.attributeField(name),
@@ -90,7 +87,7 @@ export class ValkeySessionStore implements SessionStore {
           expected ?? '',
           next,
           ...creation,
-        ),
+        ]),
       (reply) => (Array.isArray(reply) ? 'conflict' : 'ok'),
     );
     if (result === 1) return { outcome: 'written' };
@@ -130,8 +127,18 @@ export class ValkeySessionStore implements SessionStore {
     await this.call('delete', () => this.client.del(this.keys.sessionKey(id)));
   }
 
-  /** @private Field/value pairs of a delta: metadata when it creates the session, then attributes. */
-  private fieldPairs(delta: SessionDelta): string[] {
+  /** The load-and-touch round trip; indexed mode sends its own script. */
+  protected loadScript(id: string, now: number): Promise<unknown> {
+    return this.client.batonLoadAndTouch(this.keys.sessionKey(id), now);
+  }
+
+  /** The compare-and-set round trip with compare-and-set.lua's ARGV; indexed mode sends its own. */
+  protected compareAndSetScript(id: string, args: (string | number)[]): Promise<unknown> {
+    return this.client.batonCompareAndSet(this.keys.sessionKey(id), ...args);
+  }
+
+  /** Field/value pairs of a delta: metadata when it creates the session, then attributes. */
+  protected fieldPairs(delta: SessionDelta): string[] {
     const pairs = delta.create
       ? this.metadataPairs(delta.create.createdAt, delta.create.now, delta.maxInactiveMs)
       : delta.maxInactiveChanged
@@ -142,7 +149,7 @@ export class ValkeySessionStore implements SessionStore {
   }
 
   /** @private */
-  private metadataPairs(createdAt: number, now: number, maxInactiveMs: number): string[] {
+  protected metadataPairs(createdAt: number, now: number, maxInactiveMs: number): string[] {
     return [
       FIELD.created,
       String(createdAt),
@@ -153,8 +160,8 @@ export class ValkeySessionStore implements SessionStore {
     ];
   }
 
-  /** @private Times one round trip, reports it, and turns transport failures into typed errors. */
-  private async call<T>(
+  /** Times one round trip, reports it, and turns transport failures into typed errors. */
+  protected async call<T>(
     op: StoreOperation,
     send: () => Promise<T>,
     outcomeOf: (reply: T) => 'ok' | 'conflict' = () => 'ok',
@@ -183,10 +190,13 @@ export class ValkeySessionStore implements SessionStore {
 function toRecord(id: string, flat: string[]): SessionRecord {
   const attributes = new Map<string, StoredAttribute>();
   const meta: Record<string, number> = {};
+  let principal: string | undefined;
   for (let i = 0; i + 1 < flat.length; i += 2) {
     const field = flat[i] as string;
     const value = flat[i + 1] as string;
-    if (field.startsWith(ATTRIBUTE_PREFIX)) {
+    if (field === PRINCIPAL_FIELD) {
+      principal = value;
+    } else if (field.startsWith(ATTRIBUTE_PREFIX)) {
       attributes.set(field.slice(ATTRIBUTE_PREFIX.length), {
         json: value,
         value: parseJson(value),
@@ -205,12 +215,13 @@ function toRecord(id: string, flat: string[]): SessionRecord {
     createdAt: meta[FIELD.created] as number,
     lastAccessedAt: meta[FIELD.lastAccess] as number,
     maxInactiveMs: meta[FIELD.maxInactive] as number,
+    ...(principal !== undefined ? { principal } : {}),
     attributes,
   };
 }
 
 /** @private Values are JSON only: parsing can never run code. */
-function parseJson(json: string): unknown {
+export function parseJson(json: string): unknown {
   try {
     return JSON.parse(json);
   } catch (err) {
@@ -231,6 +242,9 @@ function isReplyError(err: unknown): err is Error {
   return err instanceof Error && err.name === 'ReplyError';
 }
 
+/** @private */
+const UNAVAILABLE_REPLIES = /^(READONLY|LOADING|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDOWN|NOPERM)\b/;
+
 /**
  * @private A reply error is Valkey saying no (OOM is the one we expect); anything else (a timeout,
  * a closed or not yet open connection, exhausted retries) means the store cannot be reached.
@@ -238,7 +252,12 @@ function isReplyError(err: unknown): err is Error {
 function toStoreError(err: unknown): unknown {
   if (err instanceof SessionDataCorruptError) return err;
   if (isReplyError(err)) {
-    return String(err.message).startsWith('OOM') ? new SessionStoreFullError(err) : err;
+    const message = String(err.message);
+    if (message.startsWith('OOM')) return new SessionStoreFullError(err);
+    // The server answered but cannot serve us right now: a replica after failover, a restart
+    // still loading its AOF, a busy script, a cluster reconfiguring, or an ACL we lack.
+    if (UNAVAILABLE_REPLIES.test(message)) return new SessionStoreUnavailableError(err);
+    return err;
   }
   return new SessionStoreUnavailableError(err);
 }

@@ -96,8 +96,13 @@ export class SessionModule implements NestModule, OnApplicationShutdown {
     consumer.apply(SessionMiddleware).forRoutes('*');
   }
 
-  /** Who creates the client closes it: quit ours, leave the application's alone. */
+  /**
+   * Stops indexed mode's background work (sweep, subscriber, event consumer) first, while the
+   * client still answers. Then: who creates the client closes it; quit ours, leave the
+   * application's alone.
+   */
   async onApplicationShutdown(): Promise<void> {
+    await this.manager.close();
     if (moduleOwnsClient(this.options)) await quit(this.manager.client);
   }
 }

@@ -532,6 +532,29 @@ describe('Nest adapter (module wiring and shutdown)', () => {
     }
   });
 
+  test('indexed mode: app.close() stops its subscriber, event consumer and sweep; no connection is left', async () => {
+    const admin = createValkeyClient({ url: valkey.url, commandTimeoutMs: 300 });
+    try {
+      await waitUntilReady(admin);
+      const http = await startApp(
+        SessionModule.forRoot({
+          valkey: { url: valkey.url, connectionName: 'nest-indexed' },
+          namespace: freshNamespace(),
+          indexed: { configureAction: 'none' },
+        }),
+      );
+      const manager = http.app.get(SessionManager);
+      manager.events.on('created', () => {});
+      await manager.ready();
+      await eventually(async () => ((await admin.client('LIST')) as string).includes(':events'));
+      await http.app.close();
+      const list = (await admin.client('LIST')) as string;
+      assert.equal(list.trim().split('\n').length, 1, `still connected:\n${list}`);
+    } finally {
+      admin.disconnect();
+    }
+  });
+
   test('app.close() leaves a client the application passed in open', async () => {
     const client = createValkeyClient({ url: valkey.url, commandTimeoutMs: 300 });
     try {

@@ -249,4 +249,26 @@ describe('SessionManager and ValkeySessionStore against a real valkey-server', (
     await waitUntilReady(client, 5_000);
     assert.equal((await request(token)).session.get('n'), 1);
   });
+
+  it('a server that answers but refuses (an ACL it lacks, a read-only replica) is 503, not 500', async () => {
+    const { token } = await request(undefined, (s) => s.set('n', 1));
+    await client.acl('SETUSER', 'pinger', 'on', '>pw', '~*', '+ping');
+    const limited = createValkeyClient({
+      url: `redis://pinger:pw@127.0.0.1:${valkey.port}`,
+      commandTimeoutMs: 300,
+    });
+    await waitUntilReady(limited);
+    try {
+      const node = new SessionManager({
+        client: limited,
+        namespace: NS,
+        resolver: 'header',
+        logger,
+      });
+      await assert.rejects(node.open(withToken(token)), SessionStoreUnavailableError);
+    } finally {
+      limited.disconnect();
+      await client.acl('DELUSER', 'pinger');
+    }
+  });
 });

@@ -12,18 +12,61 @@ const SCRIPTS = {
   batonTake: { file: 'take.lua', numberOfKeys: 1 },
 } as const;
 
+/**
+ * Indexed mode's scripts (`indexed/`). Each one is `indexed/lib.lua` followed by its own file;
+ * the first three keys are always the ledger, the principal-of hash and the event stream.
+ */
+const INDEXED_SCRIPTS = {
+  batonIndexedLoadAndTouch: { file: 'load-and-touch.lua', numberOfKeys: 4 },
+  batonIndexedSaveDelta: { file: 'save-delta.lua', numberOfKeys: 4 },
+  batonIndexedCompareAndSet: { file: 'compare-and-set.lua', numberOfKeys: 4 },
+  batonIndexedRename: { file: 'rename.lua', numberOfKeys: 5 },
+  batonIndexedDelete: { file: 'delete.lua', numberOfKeys: 4 },
+  batonIndexedRevoke: { file: 'revoke.lua', numberOfKeys: 4 },
+  batonIndexedFindByPrincipal: { file: 'find-by-principal.lua', numberOfKeys: 4 },
+  batonIndexedReap: { file: 'reap.lua', numberOfKeys: 3 },
+  batonIndexedSweep: { file: 'sweep.lua', numberOfKeys: 3 },
+} as const;
+
 type ScriptName = keyof typeof SCRIPTS;
+type IndexedScriptName = keyof typeof INDEXED_SCRIPTS;
 type ScriptCall = (key: string, ...args: (string | number)[]) => Promise<unknown>;
+/** Keys first (as many as the script's numberOfKeys), then arguments. */
+type MultiKeyScriptCall = (...keysThenArgs: (string | number)[]) => Promise<unknown>;
 
 /** A client with Baton's scripts defined on it. */
 export type ScriptedClient = (Redis | Cluster) & Record<ScriptName, ScriptCall>;
 
+/** A client with the indexed-mode scripts defined on it as well. */
+export type IndexedScriptedClient = ScriptedClient & Record<IndexedScriptName, MultiKeyScriptCall>;
+
 /** Defines the scripts on the client (once per client; calling it again is harmless). */
 export function withScripts(client: Redis | Cluster): ScriptedClient {
-  for (const [name, { file, numberOfKeys }] of Object.entries(SCRIPTS)) {
-    if (typeof (client as unknown as Record<string, unknown>)[name] === 'function') continue;
-    const lua = readFileSync(new URL(file, import.meta.url), 'utf8');
-    client.defineCommand(name, { lua, numberOfKeys });
-  }
+  define(client, SCRIPTS, (file) => read(file));
   return client as ScriptedClient;
+}
+
+/** Defines the plain and the indexed-mode scripts on the client. */
+export function withIndexedScripts(client: Redis | Cluster): IndexedScriptedClient {
+  withScripts(client);
+  const lib = read('indexed/lib.lua');
+  define(client, INDEXED_SCRIPTS, (file) => lib + read(`indexed/${file}`));
+  return client as IndexedScriptedClient;
+}
+
+/** @private */
+function define(
+  client: Redis | Cluster,
+  scripts: Record<string, { file: string; numberOfKeys: number }>,
+  source: (file: string) => string,
+): void {
+  for (const [name, { file, numberOfKeys }] of Object.entries(scripts)) {
+    if (typeof (client as unknown as Record<string, unknown>)[name] === 'function') continue;
+    client.defineCommand(name, { lua: source(file), numberOfKeys });
+  }
+}
+
+/** @private */
+function read(file: string): string {
+  return readFileSync(new URL(file, import.meta.url), 'utf8');
 }

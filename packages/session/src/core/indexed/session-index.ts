@@ -1,0 +1,40 @@
+/** One session of a principal, as `findByPrincipal` lists it. Never holds a token. */
+export interface SessionInfo {
+  /** The public handle (SHA-256 of the token), what `revoke` takes; it logs nobody in. */
+  id: string;
+  principal: string;
+  createdAt: Date;
+  lastAccessedAt: Date;
+  maxInactiveIntervalMs: number;
+  /** When the session expires unless it is used again. */
+  expiresAt: Date;
+  /** The attributes asked for with `findByPrincipal(…, { attributes })` that the session has. */
+  attributes: Record<string, unknown>;
+}
+
+/**
+ * Finds and revokes the sessions of a principal (Spring Session's
+ * `FindByIndexNameSessionRepository`). Available as `manager.index` in indexed mode. A session
+ * belongs to a principal once a request called `session.setPrincipal(name)` and committed.
+ * Each method is one round trip and atomic.
+ */
+export interface SessionIndex {
+  /**
+   * The principal's live sessions, most recently used first; an empty list for an unknown
+   * principal. `attributes` names attributes to include (e.g. a user agent the app stored); values
+   * that are not valid JSON are left out.
+   */
+  findByPrincipal(principal: string, options?: { attributes?: string[] }): Promise<SessionInfo[]>;
+
+  /**
+   * Deletes session `id` if it belongs to `principal` (so a handle of somebody else's session
+   * revokes nothing). Resolves true when it deleted one, false when there was none.
+   */
+  revoke(principal: string, id: string): Promise<boolean>;
+
+  /** Deletes every session of `principal` except `keepId` ("log out my other devices"); resolves how many. */
+  revokeAllExcept(principal: string, keepId: string): Promise<number>;
+
+  /** Deletes every session of `principal` ("log out everywhere"); resolves how many. */
+  revokeAll(principal: string): Promise<number>;
+}
