@@ -2,6 +2,11 @@ export { ConfigError, loadConfig, serviceEnvSchema, type ServiceEnv } from './co
 export { createLogger, requestLogging } from './logger.js';
 export { ServiceMetrics } from './metrics.js';
 export { Readiness } from './readiness.js';
-export { serve, KEEP_ALIVE_TIMEOUT_MS, type ServeOptions } from './graceful-server.js';
+export {
+  serve,
+  KEEP_ALIVE_TIMEOUT_MS,
+  type ServeOptions,
+  type UpgradeListener,
+} from './graceful-server.js';
 export { valkeyClientFrom, sessionOptionsFrom } from './session-config.js';
 export { runService, type ServiceDeps, type BuiltService } from './run-service.js';

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { waitUntilReady } from '@baton/session';
 import { ConfigError, type ServiceEnv, loadConfig } from './config.js';
-import { serve } from './graceful-server.js';
+import { type UpgradeListener, serve } from './graceful-server.js';
 import { createLogger } from './logger.js';
 import { Readiness } from './readiness.js';
 import { valkeyClientFrom } from './session-config.js';
@@ -19,6 +19,10 @@ export interface ServiceDeps {
 /** An app ready to serve: its request handler, and what to close after the server stopped. */
 export interface BuiltService {
   handler: RequestListener;
+  /** HTTP upgrades (the gateway's WebSocket) on the same server; refused when absent. */
+  onUpgrade?: UpgradeListener;
+  /** Called when SIGTERM arrives: close long-lived connections (WebSockets with 1001). */
+  drain?: () => void;
   close?: () => Promise<void>;
 }
 
@@ -53,6 +57,8 @@ export async function runService<S extends z.ZodType<ServiceEnv>>(
       logger,
       readiness,
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      onUpgrade: service.onUpgrade?.bind(service),
+      onDrain: service.drain?.bind(service),
       onClosed: async () => {
         await service.close?.();
         await valkey.quit().catch(() => valkey.disconnect());
