@@ -1,21 +1,26 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { SessionModule, type SessionModuleOptions } from '@baton/session/nest';
 import { AccountModule } from './account/account.module.js';
+import { SessionsModule } from './sessions/sessions.module.js';
 import type { UserRecord } from './users/user.js';
 
 export interface AppModuleOptions {
-  /** Session options with the application's Valkey client (`sessionOptionsFrom`). */
+  /** Session options with the application's Valkey client (`sessionOptionsFrom`), indexed. */
   session: SessionModuleOptions;
   users: readonly UserRecord[];
 }
 
-/** The root module: shared sessions on Valkey (global) and the account feature. */
+/** The root module: shared sessions on Valkey (global), the account and the sessions features. */
 @Module({})
 export class AppModule {
   static register(options: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [SessionModule.forRoot(options.session), AccountModule.register(options)],
+      imports: [
+        SessionModule.forRoot(options.session),
+        AccountModule.register(options),
+        SessionsModule,
+      ],
     };
   }
 }

@@ -38,7 +38,13 @@ export async function createApp(
   const { logger } = deps;
   const metrics = new ServiceMetrics(config.INSTANCE_ID);
   const readiness = deps.readiness ?? new Readiness(deps.valkey);
-  const session = sessionOptionsFrom(config, deps.valkey, 'header', logger, metrics);
+  // Indexed mode: the principal index behind "your sessions", the per-user limit, and the
+  // session events the gateways turn into closed WebSockets. This service listens to no event;
+  // its group only has to exist and differ from every other service's.
+  const session = {
+    ...sessionOptionsFrom(config, deps.valkey, 'header', logger, metrics),
+    indexed: { maxSessionsPerPrincipal: config.MAX_SESSIONS_PER_USER, group: 'account-service' },
+  };
 
   const http = express();
   http.disable('x-powered-by');

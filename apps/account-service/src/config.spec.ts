@@ -31,6 +31,19 @@ describe('account config', () => {
     assert.equal(config.SESSION_NAMESPACE, 'myplatform:sessions');
   });
 
+  test('MAX_SESSIONS_PER_USER defaults to 5 and must be a whole number from 1 to 1000', () => {
+    assert.equal(loadConfig(accountEnvSchema, base).MAX_SESSIONS_PER_USER, 5);
+    const two = loadConfig(accountEnvSchema, { ...base, MAX_SESSIONS_PER_USER: '2' });
+    assert.equal(two.MAX_SESSIONS_PER_USER, 2);
+    for (const bad of ['0', '-1', '2.5', 'many', '1001']) {
+      assert.match(
+        problemsOf({ MAX_SESSIONS_PER_USER: bad }),
+        /MAX_SESSIONS_PER_USER: must be a whole number from 1 to 1000/,
+        bad,
+      );
+    }
+  });
+
   test('DEMO_USERS parses into user records', () => {
     const config = loadConfig(accountEnvSchema, { ...base, DEMO_USERS: JSON.stringify([carol]) });
     assert.deepEqual(config.DEMO_USERS, [carol]);

@@ -38,9 +38,19 @@ const demoUsers = z
       }),
   );
 
-/** The variables every Baton app reads, plus the user list. */
+/** The variables every Baton app reads, plus the user list and the session limit. */
 export const accountEnvSchema = serviceEnvSchema.extend({
   DEMO_USERS: demoUsers.optional(),
+  /**
+   * Most sessions one user may have alive: a sign-in beyond it signs out the user's session
+   * closest to expiry (the least recently used one). Every replica must use the same value.
+   */
+  MAX_SESSIONS_PER_USER: z.coerce
+    .number({ error: 'must be a whole number from 1 to 1000' })
+    .int('must be a whole number from 1 to 1000')
+    .min(1, 'must be a whole number from 1 to 1000')
+    .max(1000, 'must be a whole number from 1 to 1000')
+    .default(5),
 });
 
 export type AccountConfig = z.infer<typeof accountEnvSchema>;

@@ -1,33 +1,78 @@
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { Readiness, ServiceMetrics, requestLogging } from '@baton/service-kit';
+import { SessionManager } from '@baton/session';
+import {
+  type BuiltService,
+  Readiness,
+  ServiceMetrics,
+  type UpgradeListener,
+  requestLogging,
+  sessionOptionsFrom,
+} from '@baton/service-kit';
 import { webRoot as builtWebRoot } from '@baton/web';
 import type { GatewayConfig } from './config.js';
 import { crossSiteGuard } from './csrf/cross-site-guard.js';
 import { errorHandler, notFound } from './http/json-error.js';
+import { LiveUpdates } from './live/live-updates.js';
 import { SessionTokenTransport } from './proxy/session-token-transport.js';
 import { upstreamProxy } from './proxy/upstream-proxy.js';
 import { staticUi } from './ui/static-ui.js';
 
 export interface GatewayDeps {
-  /** Checked by `/readyz`; the gateway loads no sessions itself (the services do). */
+  /**
+   * Checked by `/readyz`, and the connection `/ws` loads sessions and reads session events on.
+   * HTTP requests never load a session here (the services do). The caller owns and closes it.
+   */
   valkey: Redis;
   logger: Logger;
   /** Pass the one `serve()` drains on SIGTERM; made here when omitted (tests). */
   readiness?: Readiness;
   /** Folder holding the built shop UI. @default the `dist/` of `@baton/web` */
   webRoot?: string;
+  /** `/ws` ping interval. @default 25_000 */
+  heartbeatMs?: number;
+}
+
+/** The gateway as service-kit's `runService` serves it: HTTP, the `/ws` upgrade and shutdown. */
+export interface GatewayApp extends BuiltService {
+  handler: Express;
+  onUpgrade: UpgradeListener;
+  /** Resolves once `/ws` is subscribed to cart changes and reads session events. */
+  ready(): Promise<void>;
+  /** SIGTERM: closes every WebSocket with 1001 so clients reconnect to another gateway. */
+  drain(): void;
+  /** Closes the WebSockets (1001) and stops the session events; leaves `deps.valkey` open. */
+  close(): Promise<void>;
 }
 
 /**
  * The edge of the platform: serves the shop UI and forwards the cart and account APIs to their
  * services (through nginx's internal listeners), translating the session cookie to the
- * `X-Auth-Token` header every internal hop uses. No side effects until the app is listened on.
+ * `X-Auth-Token` header every internal hop uses, and pushes live cart changes and session
+ * endings over `/ws`. No side effects at import; calling it subscribes to cart changes and
+ * session events on `deps.valkey`, which `close()` stops.
  */
-export function createApp(config: GatewayConfig, deps: GatewayDeps): Express {
+export function createApp(config: GatewayConfig, deps: GatewayDeps): GatewayApp {
   const readiness = deps.readiness ?? new Readiness(deps.valkey);
   const metrics = new ServiceMetrics(config.INSTANCE_ID);
+  // Loads sessions for /ws only, read-only. A consumer group of its own (its INSTANCE_ID), so
+  // this gateway sees every deleted/expired event, not a share of them: any gateway may hold a
+  // socket of the session that ended.
+  const manager = new SessionManager({
+    ...sessionOptionsFrom(config, deps.valkey, 'composite', deps.logger, metrics),
+    indexed: { group: config.INSTANCE_ID },
+  });
+  const live = new LiveUpdates({
+    instanceId: config.INSTANCE_ID,
+    manager,
+    valkey: deps.valkey,
+    namespace: config.SESSION_NAMESPACE,
+    logger: deps.logger,
+    readiness,
+    registry: metrics.registry,
+    heartbeatMs: deps.heartbeatMs,
+  });
   const transport = new SessionTokenTransport({ cookieSecure: config.COOKIE_SECURE });
   const proxyTo = (name: string, target: string) =>
     upstreamProxy({
@@ -62,5 +107,14 @@ export function createApp(config: GatewayConfig, deps: GatewayDeps): Express {
   app.use(staticUi(deps.webRoot ?? builtWebRoot));
   app.use(notFound());
   app.use(errorHandler());
-  return app;
+  return {
+    handler: app,
+    onUpgrade: live.handleUpgrade,
+    ready: () => live.ready(),
+    drain: () => live.drain(),
+    async close() {
+      await live.close();
+      await manager.close();
+    },
+  };
 }

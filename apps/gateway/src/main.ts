@@ -2,4 +2,4 @@ import { runService } from '@baton/service-kit';
 import { createApp } from './app.js';
 import { gatewayEnvSchema } from './config.js';
 
-await runService(gatewayEnvSchema, (config, deps) => ({ handler: createApp(config, deps) }));
+await runService(gatewayEnvSchema, (config, deps) => createApp(config, deps));

@@ -1,6 +1,12 @@
 // The Baton shop UI: plain DOM, no framework. Every request's `X-Served-By` goes to the hop
 // trail, so a person can watch nginx bounce them between gateways and service replicas.
 
+import { priceLines } from './cart-pricing.js';
+import { h } from './dom.js';
+import { LiveUpdates, type PushedCart } from './live-updates.js';
+import { SessionsView } from './sessions-view.js';
+import { TabSync } from './tab-sync.js';
+
 interface Product {
   sku: string;
   name: string;
@@ -44,20 +50,6 @@ const state = {
 function byId(id: string): HTMLElement {
   const element = document.getElementById(id);
   if (!element) throw new Error(`#${id} is missing from index.html`);
-  return element;
-}
-
-/** Creates an element with attributes and children; `undefined` attributes are left out. */
-function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attributes: Record<string, string | undefined> = {},
-  ...children: (Node | string)[]
-): HTMLElementTagNameMap[K] {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value !== undefined) element.setAttribute(name, value);
-  }
-  element.append(...children);
   return element;
 }
 
@@ -284,6 +276,7 @@ function renderCart(): void {
 
 function renderAccount(): void {
   const container = byId('account');
+  sessions.setSignedIn(state.user !== undefined);
   if (state.user) {
     container.replaceChildren(
       h('p', {}, `Signed in as ${state.user.username}`),
@@ -330,6 +323,7 @@ async function cartRequest(method: string, path: string, body?: unknown): Promis
     return;
   }
   showMessage('');
+  if (method !== 'GET') live.connect(); // the change may have created the session
   if (seq < state.shownCartSeq) return;
   state.shownCartSeq = seq;
   state.cart = answer.body;
@@ -369,11 +363,14 @@ async function login(username: string, password: string): Promise<void> {
   showMessage('');
   state.user = (answer.body as { user?: User }).user;
   renderAccount();
+  live.reconnect(); // a new token: the socket must name the new session
+  tabs.signedIn();
   // The anonymous cart is kept across sign-in; reading it shows that it followed the new session.
   await cartRequest('GET', '/api/cart');
 }
 
 async function logout(): Promise<void> {
+  live.stop(); // this tab's own sign-out is no news to it (other tabs get 4002)
   const answer = await api('POST', '/api/account/logout');
   if (answer.status >= 400) {
     showMessage(errorMessage(answer, `Sign-out failed (${answer.status}).`));
@@ -427,8 +424,48 @@ function failed(err: unknown): void {
   showMessage(err instanceof Error ? err.message : String(err));
 }
 
+// ---- live updates, your sessions, other tabs (live-updates.ts, sessions-view.ts, tab-sync.ts)
+
+/** A cart pushed over `/ws` supersedes the answers to requests sent before it arrived. */
+function showPushedCart(pushed: PushedCart): void {
+  const priced = priceLines(pushed.lines, state.products, state.currency);
+  if (!priced) {
+    cartRequest('GET', '/api/cart').catch(failed);
+    return;
+  }
+  state.shownCartSeq = state.cartSeq + 1;
+  state.cart = priced;
+  renderCart();
+}
+
+/** The session ended elsewhere (revoked, logged out, expired): signed out, cart gone with it. */
+function sessionEnded(message: string): void {
+  state.user = undefined;
+  renderAccount();
+  state.shownCartSeq = state.cartSeq + 1;
+  state.cart = { currency: state.currency, lines: [], total: 0, count: 0 };
+  renderCart();
+  showMessage(message);
+}
+
+const live = new LiveUpdates(
+  { onCart: showPushedCart, onSessionEnded: sessionEnded },
+  document.getElementById('live'),
+);
+const sessions = new SessionsView({
+  api,
+  showMessage,
+  onSignedOut: () => sessionEnded('You are no longer signed in.'),
+});
+const tabs = new TabSync(() => {
+  live.reconnect();
+  loadUser().catch(failed);
+  cartRequest('GET', '/api/cart').catch(failed);
+});
+
 function start(): void {
   document.addEventListener('click', onClick);
+  live.connect();
   loadCatalog().catch(failed);
   cartRequest('GET', '/api/cart').catch(failed);
   loadUser().catch(failed);

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Header, HttpCode, Inject, Post } from '@nestjs/c
 import { Session } from '@baton/session/nest';
 import { ZodValidationPipe } from '../http/zod-validation.pipe.js';
 import { AccountService } from './account.service.js';
+import { Client, type ClientInfo } from './client-info.js';
 import { type LoginDto, loginBody } from './dto/login.dto.js';
 
 /**
@@ -16,8 +17,12 @@ export class AccountController {
   @Post('login')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  login(@Session() session: Session, @Body(new ZodValidationPipe(loginBody)) body: LoginDto) {
-    return this.account.login(session, body);
+  login(
+    @Session() session: Session,
+    @Body(new ZodValidationPipe(loginBody)) body: LoginDto,
+    @Client() client: ClientInfo,
+  ) {
+    return this.account.login(session, body, client);
   }
 
   @Post('logout')

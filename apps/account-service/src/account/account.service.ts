@@ -3,7 +3,8 @@ import type { Session } from '@baton/session';
 import { ApiException } from '../http/api.exception.js';
 import { UsersService } from '../users/users.service.js';
 import type { LoginDto } from './dto/login.dto.js';
-import { type SessionUser, USER_ATTRIBUTE, sessionUser } from './session-user.js';
+import { type ClientInfo, IP_ATTRIBUTE, USER_AGENT_ATTRIBUTE } from './client-info.js';
+import { type SessionUser, USER_ATTRIBUTE, loggedInUser } from './session-user.js';
 
 /**
  * Login, logout and "who am I" on the shared session. The session adapter loads the session
@@ -23,37 +24,51 @@ export class AccountService {
    * the other user's data (their cart) carries over to this one. Logging in again as the same
    * user only renews the token and `loggedInAt`. A failed login changes nothing, not even an
    * existing login.
+   *
+   * The session becomes one of the user's (`setPrincipal`: the index behind "your sessions",
+   * where a sign-in beyond `MAX_SESSIONS_PER_USER` signs out the least recently used one), and
+   * records the device it came from. All of it is written in one step with the rename.
    */
-  async login(session: Session, { username, password }: LoginDto): Promise<{ user: SessionUser }> {
+  async login(
+    session: Session,
+    { username, password }: LoginDto,
+    client: ClientInfo,
+  ): Promise<{ user: SessionUser }> {
     const user = await this.users.verify(username, password);
     if (!user) {
       // One answer for "no such user" and "wrong password": the caller cannot probe usernames.
       throw new ApiException(401, 'INVALID_CREDENTIALS', 'Wrong username or password');
     }
-    const previous = currentUser(session);
+    const previous = loggedInUser(session);
     if (previous && previous.username !== user.username) {
       for (const name of session.attributeNames()) session.remove(name);
     }
     session.changeId();
     const loggedIn: SessionUser = { ...user, loggedInAt: new Date().toISOString() };
     session.set(USER_ATTRIBUTE, loggedIn);
+    session.setPrincipal(user.username);
+    setOrRemove(session, USER_AGENT_ATTRIBUTE, client.userAgent);
+    setOrRemove(session, IP_ATTRIBUTE, client.ip);
     return { user: loggedIn };
   }
 
-  /** Ends the session (the anonymous part too) and tells the client to drop its token. */
+  /**
+   * Ends the session (the anonymous part too) and tells the client to drop its token. In the
+   * index it is gone at once, and its `deleted` event (reason `invalidated`) closes its sockets.
+   */
   logout(session: Session): void {
     session.invalidate();
   }
 
   me(session: Session): { user: SessionUser } {
-    const user = currentUser(session);
+    const user = loggedInUser(session);
     if (!user) throw new ApiException(401, 'UNAUTHENTICATED', 'Not logged in');
     return { user };
   }
 }
 
-/** @private A `user` attribute of another shape (written by a bug elsewhere) is no login. */
-function currentUser(session: Session): SessionUser | undefined {
-  const parsed = sessionUser.safeParse(session.get(USER_ATTRIBUTE));
-  return parsed.success ? parsed.data : undefined;
+/** @private */
+function setOrRemove(session: Session, name: string, value: string | undefined): void {
+  if (value === undefined) session.remove(name);
+  else session.set(name, value);
 }

@@ -1,3 +1,4 @@
+import type { Session } from '@baton/session';
 import { z } from 'zod';
 
 /** The session attribute that marks a session as logged in. */
@@ -16,3 +17,9 @@ export const sessionUser = z.object({
 });
 
 export type SessionUser = z.infer<typeof sessionUser>;
+
+/** The user a session is logged in as; a `user` attribute of another shape is no login. */
+export function loggedInUser(session: Session): SessionUser | undefined {
+  const parsed = sessionUser.safeParse(session.get(USER_ATTRIBUTE));
+  return parsed.success ? parsed.data : undefined;
+}

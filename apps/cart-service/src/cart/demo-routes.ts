@@ -2,6 +2,7 @@ import { type RequestHandler, Router } from 'express';
 import type { Catalog } from '../catalog/catalog.js';
 import { addItem, itemNames } from './cart.js';
 import { parsePathSku } from './cart-input.js';
+import type { CartChangePublisher } from './cart-changes.js';
 import { changeCart, readCart } from './session-cart.js';
 
 /**
@@ -20,13 +21,14 @@ export function demoRoutes(
   catalog: Catalog,
   instanceId: string,
   withSession: RequestHandler,
+  changes: CartChangePublisher,
 ): Router {
   const router = Router();
 
   router.post('/cart/:item', withSession, async (req, res) => {
     const item = parsePathSku(req.params.item, 'item');
     catalog.require(item, 'item');
-    const cart = await changeCart(req.session, (current) => addItem(current, item, 1));
+    const cart = await changeCart(req.session, (current) => addItem(current, item, 1), changes);
     // The public handle (a hash of the token): the token itself never appears in a body.
     res.json({ servedBy: instanceId, sessionId: req.session.id, cart: itemNames(cart, catalog) });
   });

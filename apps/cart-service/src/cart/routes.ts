@@ -3,6 +3,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import { requireJson } from '../http/json-body.js';
 import { type Cart, addItem, priceCart, removeItem, setQuantity } from './cart.js';
 import { addItemBody, parseInput, parsePathSku, setQuantityBody } from './cart-input.js';
+import type { CartChangePublisher } from './cart-changes.js';
 import { changeCart, readCart } from './session-cart.js';
 
 /**
@@ -15,6 +16,7 @@ export function cartRoutes(
   catalog: Catalog,
   instanceId: string,
   withSession: RequestHandler,
+  changes: CartChangePublisher,
 ): Router {
   const router = Router();
   const send = (res: Response, cart: Cart, status = 200): void => {
@@ -29,7 +31,7 @@ export function cartRoutes(
   router.post('/api/cart/items', requireJson(), withSession, async (req, res) => {
     const { sku, qty } = parseInput(addItemBody, req.body);
     catalog.require(sku);
-    const cart = await changeCart(req.session, (current) => addItem(current, sku, qty));
+    const cart = await changeCart(req.session, (current) => addItem(current, sku, qty), changes);
     const created = cart.find((line) => line.sku === sku)?.qty === qty;
     if (created) res.location(`/api/cart/items/${sku}`);
     send(res, cart, created ? 201 : 200);
@@ -39,7 +41,7 @@ export function cartRoutes(
     const sku = parsePathSku(req.params.sku, 'sku');
     const { qty } = parseInput(setQuantityBody, req.body);
     catalog.require(sku);
-    send(res, await changeCart(req.session, (current) => setQuantity(current, sku, qty)));
+    send(res, await changeCart(req.session, (current) => setQuantity(current, sku, qty), changes));
   });
 
   // Idempotent (nginx may retry a DELETE on another replica): removing an absent line is a 200.
@@ -48,13 +50,13 @@ export function cartRoutes(
     catalog.require(sku);
     const loaded = readCart(req.session);
     if (!loaded.some((line) => line.sku === sku)) return send(res, loaded);
-    send(res, await changeCart(req.session, (current) => removeItem(current, sku)));
+    send(res, await changeCart(req.session, (current) => removeItem(current, sku), changes));
   });
 
   router.delete('/api/cart', withSession, async (req, res) => {
     const loaded = readCart(req.session);
     if (loaded.length === 0) return send(res, loaded);
-    send(res, await changeCart(req.session, () => []));
+    send(res, await changeCart(req.session, () => [], changes));
   });
 
   return router;

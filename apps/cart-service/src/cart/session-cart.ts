@@ -1,6 +1,7 @@
 import type { Session } from '@baton/session';
 import { z } from 'zod';
 import type { Cart, CartLine } from './cart.js';
+import type { CartChangePublisher } from './cart-changes.js';
 
 /** The session attribute both route families read and write. Other apps may read it, never write it. */
 export const CART_ATTRIBUTE = 'cart';
@@ -20,14 +21,19 @@ export function readCart(session: Session): Cart {
 /**
  * Changes the cart with `session.update()`: compare-and-set in Valkey, retried on a newer cart
  * when another request (on any replica) changed it in between, so concurrent adds are never lost.
- * `change` must be pure; if it throws (a 404 or 422), nothing is written. Resolves with the cart
- * as written.
+ * `change` must be pure; if it throws (a 404 or 422), nothing is written. Once the write is
+ * acknowledged, `changes` tells the gateways (live views). Resolves with the cart as written.
  */
 export async function changeCart(
   session: Session,
   change: (cart: Cart) => CartLine[],
+  changes: CartChangePublisher,
 ): Promise<Cart> {
-  return session.update<CartLine[]>(CART_ATTRIBUTE, (current) => change(toCart(current)));
+  const cart = await session.update<CartLine[]>(CART_ATTRIBUTE, (current) =>
+    change(toCart(current)),
+  );
+  changes.changed(session.id);
+  return cart;
 }
 
 /** @private */

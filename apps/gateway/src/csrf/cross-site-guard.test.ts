@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { crossSiteReason } from './cross-site-guard.js';
+import { crossSiteReason, crossSiteUpgradeReason } from './cross-site-guard.js';
 
 describe('crossSiteReason', () => {
   it('never checks safe methods', () => {
@@ -73,5 +73,19 @@ describe('crossSiteReason', () => {
       crossSiteReason('post', { host: 'Shop.Example', origin: 'https://shop.example' }),
       undefined,
     );
+  });
+});
+
+describe('crossSiteUpgradeReason (WebSocket handshakes, which are GETs)', () => {
+  it('applies the unsafe-request rules although the method is GET', () => {
+    const host = 'shop.example';
+    assert.match(String(crossSiteUpgradeReason({ host, origin: 'https://evil.example' })), /evil/);
+    assert.match(
+      String(crossSiteUpgradeReason({ host, 'sec-fetch-site': 'same-site' })),
+      /same-site/,
+    );
+    assert.match(String(crossSiteUpgradeReason({ host, origin: 'null' })), /opaque/);
+    assert.equal(crossSiteUpgradeReason({ host, origin: 'https://shop.example' }), undefined);
+    assert.equal(crossSiteUpgradeReason({ host }), undefined, 'API clients send no Origin');
   });
 });

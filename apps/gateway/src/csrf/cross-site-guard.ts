@@ -24,6 +24,21 @@ const FOREIGN_FETCH_SITES = new Set(['cross-site', 'same-site']);
  */
 export function crossSiteReason(method: string, headers: IncomingHttpHeaders): string | undefined {
   if (!UNSAFE_METHODS.has(method.toUpperCase())) return undefined;
+  return foreignOriginReason(headers);
+}
+
+/**
+ * Why a WebSocket handshake looks cross-site, or undefined when it may pass. A handshake is a
+ * GET, yet it carries the session cookie and opens a channel the page can read: another site
+ * must not open one in the user's name (cross-site WebSocket hijacking). Browsers always send
+ * `Origin` on it, so the same rules as for unsafe requests apply.
+ */
+export function crossSiteUpgradeReason(headers: IncomingHttpHeaders): string | undefined {
+  return foreignOriginReason(headers);
+}
+
+/** @private What `Sec-Fetch-Site` and `Origin` say about the page that made the request. */
+function foreignOriginReason(headers: IncomingHttpHeaders): string | undefined {
   const fetchSite = headers['sec-fetch-site'];
   if (typeof fetchSite === 'string' && FOREIGN_FETCH_SITES.has(fetchSite.toLowerCase())) {
     return `Sec-Fetch-Site is ${fetchSite}`;

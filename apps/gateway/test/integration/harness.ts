@@ -1,18 +1,33 @@
-import { type IncomingHttpHeaders, type Server, request as httpRequest } from 'node:http';
+import {
+  type IncomingHttpHeaders,
+  type Server,
+  createServer,
+  request as httpRequest,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Redis } from 'ioredis';
 import { Readiness, createLogger, loadConfig, valkeyClientFrom } from '@baton/service-kit';
-import { createApp } from '../../src/app.js';
+import { type GatewayApp, type GatewayDeps, createApp } from '../../src/app.js';
 import { gatewayEnvSchema } from '../../src/config.js';
 
 export interface GatewayUnderTest {
   url: string;
   port: number;
   readiness: Readiness;
+  app: GatewayApp;
+  /** The app's Valkey connection (the one `/ws` loads sessions on). */
+  valkey: Redis;
   close(): Promise<void>;
 }
 
-/** Starts a gateway in-process on a free loopback port, configured the way main.ts does it. */
-export async function startGateway(env: Record<string, string>): Promise<GatewayUnderTest> {
+/**
+ * Starts a gateway in-process on a free loopback port, configured the way main.ts does it
+ * (`/ws` upgrades included), and waits until `/ws` is subscribed and reading session events.
+ */
+export async function startGateway(
+  env: Record<string, string>,
+  deps: Pick<GatewayDeps, 'heartbeatMs'> = {},
+): Promise<GatewayUnderTest> {
   const config = loadConfig(gatewayEnvSchema, {
     INSTANCE_ID: 'gateway-1',
     PORT: '1',
@@ -24,16 +39,20 @@ export async function startGateway(env: Record<string, string>): Promise<Gateway
   const valkey = valkeyClientFrom(config);
   valkey.on('error', () => {}); // the readiness test stops Valkey on purpose
   const readiness = new Readiness(valkey);
-  const app = createApp(config, { valkey, logger, readiness });
-  const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
+  const app = createApp(config, { valkey, logger, readiness, ...deps });
+  await app.ready();
+  const server: Server = createServer(app.handler);
+  server.on('upgrade', app.onUpgrade);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     readiness,
+    app,
+    valkey,
     async close() {
+      await app.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       valkey.disconnect();
