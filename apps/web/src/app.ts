@@ -323,7 +323,8 @@ async function cartRequest(method: string, path: string, body?: unknown): Promis
     return;
   }
   showMessage('');
-  if (method !== 'GET') live.connect(); // the change may have created the session
+  // The change may have created the session: open this tab's socket and tell the other tabs.
+  if (method !== 'GET' && live.connect()) tabs.sessionStarted();
   if (seq < state.shownCartSeq) return;
   state.shownCartSeq = seq;
   state.cart = answer.body;
@@ -457,11 +458,17 @@ const sessions = new SessionsView({
   showMessage,
   onSignedOut: () => sessionEnded('You are no longer signed in.'),
 });
-const tabs = new TabSync(() => {
-  live.reconnect();
-  loadUser().catch(failed);
-  cartRequest('GET', '/api/cart').catch(failed);
-});
+const tabs = new TabSync(
+  () => {
+    live.reconnect();
+    loadUser().catch(failed);
+    cartRequest('GET', '/api/cart').catch(failed);
+  },
+  () => {
+    live.connect();
+    cartRequest('GET', '/api/cart').catch(failed);
+  },
+);
 
 function start(): void {
   document.addEventListener('click', onClick);

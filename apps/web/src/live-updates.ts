@@ -45,11 +45,15 @@ export class LiveUpdates {
     private readonly status: HTMLElement | null,
   ) {}
 
-  /** Opens a socket unless one is open or on its way (call it after a change: it may have made a session). */
-  connect(): void {
-    if (this.wanted) return;
+  /**
+   * Opens a socket unless one is open or on its way (call it after a change: it may have made a
+   * session). Returns true when it opened one, i.e. this tab had no live session until now.
+   */
+  connect(): boolean {
+    if (this.wanted) return false;
     this.wanted = true;
     this.open();
+    return true;
   }
 
   /** A new socket for a new session token (after signing in). */
