@@ -6,3 +6,4 @@ export { APP_REPLICAS, PROCESS_NAMES, type AppReplica, type ProcessName } from '
 export { TEMPLATE_VARIABLES, renderTemplate, type TemplateVariable } from './nginx-template.js';
 export { nginxArgs, nginxMainConfig } from './local/nginx-config.js';
 export { freePort } from './local/ports.js';
+export { httpOk, tcpAccepts, valkeyPong, waitUntil, type Probe } from './local/probes.js';

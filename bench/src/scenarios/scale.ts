@@ -1,0 +1,162 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import type { BenchEnvironment } from '../environment.js';
+import {
+  type PreloadedSession,
+  keyPattern,
+  makeSession,
+  queueWrite,
+} from '../sessions/session-formats.js';
+import type { SessionVariantName } from '../variants/variant.js';
+import { percentile } from '../load/stats.js';
+import type { MemoryResult } from './memory.js';
+import { type StoreProbe, storeProbe } from './store-probe.js';
+import { countKeys, infoField } from './valkey-info.js';
+
+export interface LatencyPair {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+export interface ScaleLevel {
+  readonly sessions: number;
+  /** Seconds the pipelined preload up to this level took. */
+  readonly preloadSeconds: number;
+  readonly usedMemoryBytes: number;
+  /** (used_memory − used_memory of the empty store) / sessions. */
+  readonly bytesPerSession: number;
+  /** The session store's own calls, straight to Valkey (no HTTP): load, and save of the cart. */
+  readonly storeLoad: LatencyPair;
+  readonly storeSave: LatencyPair;
+  /** Through the nginx edge, one request at a time: GET /cart (load) and POST /cart/:item (load + save). */
+  readonly httpGet: LatencyPair;
+  readonly httpPost: LatencyPair;
+}
+
+export interface ScaleResult {
+  readonly variant: SessionVariantName;
+  readonly levels: ScaleLevel[];
+}
+
+export interface ScaleOptions {
+  readonly levels: readonly number[];
+  /** Store calls per kind per level. */
+  readonly storeSamples: number;
+  /** HTTP requests per kind per level. */
+  readonly httpSamples: number;
+  readonly onProgress: (line: string) => void;
+}
+
+/** Sessions with a cookie, among the preloaded ones: what the latency samples open. */
+const SAMPLE_SESSIONS = 100;
+const BATCH = 1_000;
+
+/**
+ * Preloads Valkey with ever more sessions, each a copy of a real one the variant's app wrote (the
+ * memory measurement's sample: same fields, same 10-item cart, same TTL), through pipelined
+ * writes in batches, and at each level measures bytes per session and the latency of loading and
+ * saving a session: at the store (the library's own calls) and end to end through the edge.
+ */
+export async function measureScale(
+  env: BenchEnvironment,
+  variant: SessionVariantName,
+  template: MemoryResult['sample'],
+  options: ScaleOptions,
+): Promise<ScaleResult> {
+  await env.flush();
+  await waitForPersistence(env.admin);
+  const empty = infoField(await env.admin.info('memory'), 'used_memory');
+  const samples: PreloadedSession[] = [];
+  for (let i = 0; i < SAMPLE_SESSIONS; i++)
+    samples.push(makeSession(variant, env.baselineSecret, true));
+  const probe: StoreProbe = await storeProbe(variant, env.valkey.url, samples);
+  const ttl = Math.max(template.pttlMs, 60_000) + 3_600_000;
+  const levels: ScaleLevel[] = [];
+  let written = 0;
+  let preloadMs = 0;
+  try {
+    for (const level of options.levels) {
+      const started = performance.now();
+      while (written < level) {
+        const count = Math.min(BATCH, level - written);
+        const pipeline = env.admin.pipeline();
+        for (let i = 0; i < count; i++) {
+          const index = written + i;
+          const session =
+            index < samples.length
+              ? (samples[index] as PreloadedSession)
+              : makeSession(variant, env.baselineSecret, false);
+          queueWrite(pipeline, session.key, template.stored, ttl);
+        }
+        const replies = (await pipeline.exec()) ?? [];
+        const failed = replies.find(([err]) => err);
+        if (failed) throw failed[0];
+        written += count;
+        if (written % 100_000 === 0)
+          options.onProgress(`${variant}: ${written.toLocaleString('en')} sessions preloaded`);
+      }
+      preloadMs += performance.now() - started;
+      await waitForPersistence(env.admin);
+      const stored = await countKeys(env.admin, keyPattern(variant));
+      if (stored !== level)
+        throw new Error(`${variant}: expected ${level} sessions, Valkey holds ${stored}`);
+      const used = infoField(await env.admin.info('memory'), 'used_memory');
+      options.onProgress(`${variant}: ${level.toLocaleString('en')} sessions: sampling latency`);
+      const storeLoad: number[] = [];
+      const storeSave: number[] = [];
+      for (let i = 0; i < options.storeSamples; i++) {
+        const { loadMs, saveMs } = await probe.loadAndSave(i % samples.length);
+        storeLoad.push(loadMs);
+        storeSave.push(saveMs);
+      }
+      const client = env.client(variant);
+      const httpGet: number[] = [];
+      const httpPost: number[] = [];
+      for (let i = 0; i < options.httpSamples; i++) {
+        const cookie = (samples[i % samples.length] as PreloadedSession).cookie;
+        let t = performance.now();
+        await client.read(cookie);
+        httpGet.push(performance.now() - t);
+        t = performance.now();
+        await client.add(cookie, 'apple');
+        httpPost.push(performance.now() - t);
+      }
+      levels.push({
+        sessions: level,
+        preloadSeconds: preloadMs / 1000,
+        usedMemoryBytes: used,
+        bytesPerSession: (used - empty) / level,
+        storeLoad: pair(storeLoad),
+        storeSave: pair(storeSave),
+        httpGet: pair(httpGet),
+        httpPost: pair(httpPost),
+      });
+    }
+  } finally {
+    await probe.close();
+  }
+  await env.flush();
+  return { variant, levels };
+}
+
+/** @private */
+function pair(values: number[]): LatencyPair {
+  return { p50Ms: percentile(values, 50), p99Ms: percentile(values, 99) };
+}
+
+/**
+ * @private Waits until no AOF rewrite runs or is scheduled: its fork and disk writes would land in
+ * the latency samples. The project's config keeps Valkey's automatic rewrites (at 64 MB and each
+ * doubling), so a million sessions trigger several.
+ */
+async function waitForPersistence(admin: Redis): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const info = await admin.info('persistence');
+    const busy =
+      infoField(info, 'aof_rewrite_in_progress') || infoField(info, 'aof_rewrite_scheduled');
+    if (!busy) return;
+    if (Date.now() > deadline) throw new Error('an AOF rewrite ran for more than 120 s');
+    await sleep(100);
+  }
+}

@@ -1,0 +1,25 @@
+import type { ServiceDeps, ServiceEnv } from '@baton/service-kit';
+import { session } from '@baton/session/express';
+import type { CartBackend } from './cart-app.js';
+
+/**
+ * Baton, configured as cart-service is: the header resolver (the gateway turns the `SESSION`
+ * cookie into `X-Auth-Token`), the shared ioredis client, and `update()` for the append, so that
+ * concurrent adds from both replicas are never lost.
+ */
+export function batonBackend(config: ServiceEnv, deps: ServiceDeps): CartBackend {
+  const withSession = session({
+    client: deps.valkey,
+    namespace: config.SESSION_NAMESPACE,
+    maxInactiveIntervalMs: config.SESSION_MAX_INACTIVE_SECONDS * 1000,
+    resolver: 'header',
+    cookie: { secure: config.COOKIE_SECURE },
+    logger: deps.logger,
+  });
+  return {
+    middleware: [withSession],
+    read: (req) => req.session.get<string[]>('cart') ?? [],
+    add: (req, item) => req.session.update<string[]>('cart', (cart = []) => [...cart, item]),
+    sessionId: (req) => req.session.id,
+  };
+}
