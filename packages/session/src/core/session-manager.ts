@@ -131,7 +131,7 @@ export class OpenSession {
   private async write(res: ResponseHeaders): Promise<void> {
     const { state } = this;
     const { store, options } = this.manager;
-    const storedId = sessionIdOf(state.storedToken);
+    const storedId = state.storedId;
     const now = Date.now();
 
     if (state.invalidated) {
@@ -140,20 +140,13 @@ export class OpenSession {
       return;
     }
     if (state.nextToken !== undefined && state.persisted) {
-      const moved = await store.rename(
-        storedId,
-        sessionIdOf(state.nextToken),
-        state.delta(false, now),
-      );
+      const moved = await store.rename(storedId, state.nextId as string, state.delta(false, now));
       if (!moved) throw new SessionGoneError();
       options.resolver.set(res, state.nextToken);
       return;
     }
     if (state.hasChanges()) {
-      const saved = await store.saveDelta(
-        sessionIdOf(state.token),
-        state.delta(!state.persisted, now),
-      );
+      const saved = await store.saveDelta(state.id, state.delta(!state.persisted, now));
       if (!saved) throw new SessionGoneError();
       state.persisted = true;
     }

@@ -40,9 +40,12 @@ export class SessionState {
   readonly changed = new Set<string>();
   readonly removed = new Set<string>();
   /** The token the store knows this session by (the one the client sent, or a fresh one). */
-  storedToken: string;
-  /** Set by changeId(): the token the session moves to on commit. */
+  readonly storedToken: string;
+  /** SHA-256 of `storedToken`: the key's id. Hashed once per request, not per use. */
+  readonly storedId: string;
+  /** Set by changeId(): the token the session moves to on commit, and its id. */
   nextToken: string | undefined;
+  nextId: string | undefined;
   /** True once the session exists in the store (loaded, or created by update()). */
   persisted: boolean;
   /** True when the client already holds `storedToken`. */
@@ -58,6 +61,7 @@ export class SessionState {
 
   constructor(token: string, record: SessionRecord | null, maxInactiveMs: number, now: number) {
     this.storedToken = token;
+    this.storedId = record?.id ?? sessionIdOf(token);
     this.persisted = record !== null;
     this.clientHasToken = record !== null;
     this.createdAt = record?.createdAt ?? now;
@@ -72,6 +76,17 @@ export class SessionState {
 
   get token(): string {
     return this.nextToken ?? this.storedToken;
+  }
+
+  /** The id of `token`: the one the session has after this request. */
+  get id(): string {
+    return this.nextId ?? this.storedId;
+  }
+
+  /** Records the token (and its id) the session moves to on commit. */
+  rotate(token: string): void {
+    this.nextToken = token;
+    this.nextId = sessionIdOf(token);
   }
 
   hasChanges(): boolean {
@@ -114,7 +129,7 @@ export class Session {
 
   /** The public handle: SHA-256 of the token. Safe to show, log and put in URLs; it logs nobody in. */
   get id(): string {
-    return sessionIdOf(this.state.token);
+    return this.state.id;
   }
 
   /** True until the client holds this session's token (a session created by this request). */
@@ -221,7 +236,7 @@ export class Session {
     for (let attempt = 1; attempt <= updateMaxAttempts; attempt++) {
       const next = this.toAttribute(name, fn(current?.value as Readonly<T> | undefined));
       const result = await store.compareAndSet(
-        sessionIdOf(state.storedToken),
+        state.storedId,
         name,
         expected,
         next.json,
@@ -257,7 +272,7 @@ export class Session {
    */
   changeId(): void {
     this.assertUsable();
-    this.state.nextToken = newSessionToken();
+    this.state.rotate(newSessionToken());
   }
 
   /** Deletes the session on commit and tells the client to forget its token. */
