@@ -1,14 +1,15 @@
-// Scenario 10 — the session cookie's attributes. The shared stack runs with the platform's secure
-// default (COOKIE_SECURE=true: the plain-HTTP opt-out is off) and the browser talks to
-// http://localhost, which Chromium treats as a secure context: it accepts and sends a Secure
-// cookie there, so the whole suite runs on the cookie a production deployment would set.
+// Scenario 10 — the session cookie's name and attributes. The shared stack runs with the
+// platform's secure default (COOKIE_SECURE=true: the plain-HTTP opt-out is off) and the browser
+// talks to http://localhost, which Chromium treats as a secure context: it accepts and sends a
+// Secure cookie there, so the whole suite runs on the cookie a production deployment would set.
 import { contextCall, quantitiesOf, type CartBody } from './fixtures/api-client.js';
 import { reportCounts } from './fixtures/counts.js';
 import { Shop } from './fixtures/shop.js';
+import { SESSION_COOKIE } from './fixtures/session-cookie.js';
 import { expect, test } from './fixtures/test.js';
 import { Traffic } from './fixtures/traffic.js';
 
-test('Cookie attributes: HttpOnly, SameSite=Lax, Path=/, Secure, never readable from page script', async ({
+test('Cookie attributes: __Host- prefix, HttpOnly, SameSite=Lax, Path=/, Secure, never readable from page script', async ({
   page,
   context,
 }, testInfo) => {
@@ -24,7 +25,10 @@ test('Cookie attributes: HttpOnly, SameSite=Lax, Path=/, Secure, never readable 
   expect(await shop.add('apple')).toBe(201);
   const response = await created;
   const setCookie = (await response.headerValue('set-cookie')) ?? '';
-  expect(setCookie).toMatch(/^SESSION=[A-Za-z0-9_-]{43};/);
+  // Secure, so the name carries the __Host- prefix: the browser keeps such a cookie only when it
+  // is Secure, Path=/ and has no Domain, so a sibling subdomain cannot plant or overwrite it.
+  expect(setCookie).toMatch(/^__Host-SESSION=[A-Za-z0-9_-]{43};/);
+  expect(setCookie).not.toMatch(/;\s*Domain=/i);
   for (const attribute of [
     /;\s*HttpOnly(;|$)/i,
     /;\s*SameSite=Lax(;|$)/i,
@@ -37,7 +41,7 @@ test('Cookie attributes: HttpOnly, SameSite=Lax, Path=/, Secure, never readable 
   expect(await response.headerValue('x-auth-token')).toBeNull();
 
   const expectCookie = async () => {
-    const cookie = (await context.cookies()).find((c) => c.name === 'SESSION');
+    const cookie = (await context.cookies()).find((c) => c.name === SESSION_COOKIE);
     expect(cookie).toMatchObject({
       domain: 'localhost',
       path: '/',
@@ -47,7 +51,7 @@ test('Cookie attributes: HttpOnly, SameSite=Lax, Path=/, Secure, never readable 
     });
     // Not a persistent cookie: it ends with the browser session (or the server's TTL).
     expect(cookie?.expires).toBe(-1);
-    expect(await page.evaluate(() => document.cookie)).not.toContain('SESSION');
+    expect(await page.evaluate(() => document.cookie)).not.toContain(SESSION_COOKIE);
     return cookie!.value;
   };
   const anonymous = await expectCookie();

@@ -4,6 +4,7 @@
 import { ApiClient, contextCall, quantitiesOf, type CartBody } from './fixtures/api-client.js';
 import { reportCounts } from './fixtures/counts.js';
 import { Shop } from './fixtures/shop.js';
+import { SESSION_COOKIE } from './fixtures/session-cookie.js';
 import { expect, test } from './fixtures/test.js';
 import { Traffic } from './fixtures/traffic.js';
 
@@ -38,10 +39,20 @@ test('Login keeps the anonymous cart and changes the cookie; the old value is de
   // ...and as a cookie by another browser: a fresh, empty, signed-out session.
   const attacker = await browser.newContext({ baseURL: baseURL! });
   try {
-    await attacker.addCookies([
-      { name: 'SESSION', value: anonymous!, url: baseURL!, httpOnly: true, secure: true },
-    ]);
-    const attackerShop = new Shop(await attacker.newPage());
+    // CDP's addCookies always names a Domain, which a __Host- cookie must not have; a script on
+    // the shop's own origin can plant one (not HttpOnly, which changes nothing in what is sent).
+    const attackerPage = await attacker.newPage();
+    await attackerPage.goto('/');
+    await attackerPage.evaluate(
+      ([name, value]) => {
+        document.cookie = `${name}=${value}; Path=/; Secure; SameSite=Lax`;
+      },
+      [SESSION_COOKIE, anonymous!] as const,
+    );
+    expect((await attacker.cookies()).find((c) => c.name === SESSION_COOKIE)?.value).toBe(
+      anonymous,
+    );
+    const attackerShop = new Shop(attackerPage);
     await attackerShop.open();
     await expect(attackerShop.accountRegion.getByRole('button', { name: 'Sign in' })).toBeVisible();
     await attackerShop.expectItemCount(0);
@@ -59,7 +70,7 @@ test('Login keeps the anonymous cart and changes the cookie; the old value is de
   await shop.signOut();
   const setCookie = (await (await logout).headerValue('set-cookie')) ?? '';
   expect(setCookie, 'the logout answer expires the cookie').toMatch(
-    /SESSION=;.*(Max-Age=0|Expires=Thu, 01 Jan 1970)/i,
+    /^__Host-SESSION=;.*(Max-Age=0|Expires=Thu, 01 Jan 1970)/i,
   );
   expect(await sessionCookie(), 'the browser dropped the cookie').toBeUndefined();
   await shop.expectItemCount(0);
@@ -78,6 +89,6 @@ test('Login keeps the anonymous cart and changes the cookie; the old value is de
   expect(tally.lost).toBe(0);
 
   async function sessionCookie(): Promise<string | undefined> {
-    return (await context.cookies()).find((c) => c.name === 'SESSION')?.value;
+    return (await context.cookies()).find((c) => c.name === SESSION_COOKIE)?.value;
   }
 });

@@ -4,6 +4,7 @@
 import { contextCall, quantitiesOf, type CartBody } from './fixtures/api-client.js';
 import { reportCounts } from './fixtures/counts.js';
 import { Shop, type Sku } from './fixtures/shop.js';
+import { SESSION_COOKIE } from './fixtures/session-cookie.js';
 import { expect, test } from './fixtures/test.js';
 import { Traffic } from './fixtures/traffic.js';
 
@@ -60,7 +61,7 @@ test('Bouncing: six products added in the UI survive every hop landing on anothe
   const addedBody = added.body as { sessionId: string; cart: string[] };
   expect(addedBody.cart).toEqual([...SIX, 'cherries']);
   // sessionId is the public handle (a hash of the token), never the cookie's value.
-  const cookie = (await context.cookies()).find((c) => c.name === 'SESSION');
+  const cookie = (await context.cookies()).find((c) => c.name === SESSION_COOKIE);
   expect(cookie?.value).toBeTruthy();
   expect(addedBody.sessionId).not.toBe(cookie?.value);
 

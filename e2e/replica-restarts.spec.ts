@@ -6,6 +6,7 @@ import { APP_REPLICAS } from '@baton/stack';
 import { contextCall, quantitiesOf, type CartBody } from './fixtures/api-client.js';
 import { reportCounts } from './fixtures/counts.js';
 import { Shop } from './fixtures/shop.js';
+import { SESSION_COOKIE } from './fixtures/session-cookie.js';
 import { expect, test } from './fixtures/test.js';
 import { Traffic } from './fixtures/traffic.js';
 
@@ -57,7 +58,7 @@ test('Every replica restarted between two actions: same cookie, still signed in,
   expect(tally.lost).toBe(0);
 
   async function sessionCookie(): Promise<string | undefined> {
-    return (await context.cookies()).find((cookie) => cookie.name === 'SESSION')?.value;
+    return (await context.cookies()).find((cookie) => cookie.name === SESSION_COOKIE)?.value;
   }
 
   async function appPids(): Promise<Map<string, number | null>> {

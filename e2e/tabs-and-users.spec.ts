@@ -4,6 +4,7 @@
 // lost. Another browser context is another user, with a cart of its own.
 import { reportCounts } from './fixtures/counts.js';
 import { Shop, type Sku } from './fixtures/shop.js';
+import { SESSION_COOKIE } from './fixtures/session-cookie.js';
 import { expect, test } from './fixtures/test.js';
 import { Traffic, type Quantities } from './fixtures/traffic.js';
 
@@ -57,8 +58,8 @@ test('Two tabs adding concurrently lose nothing; two users have separate carts',
     await tab1.reload();
     expect(await tab1.quantitiesShown()).toEqual(expected);
 
-    const tabsCookie = (await context.cookies()).find((c) => c.name === 'SESSION');
-    const otherCookie = (await other.cookies()).find((c) => c.name === 'SESSION');
+    const tabsCookie = (await context.cookies()).find((c) => c.name === SESSION_COOKIE);
+    const otherCookie = (await other.cookies()).find((c) => c.name === SESSION_COOKIE);
     expect(otherCookie?.value).toBeTruthy();
     expect(otherCookie?.value).not.toBe(tabsCookie?.value);
 

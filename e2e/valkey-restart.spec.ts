@@ -8,10 +8,13 @@
 //     lose. While it is down the user clicks: the UI must say "Temporarily unavailable —
 //     retrying…" (the services answer 503 + Retry-After, the UI retries) and recover by itself,
 //     without a reload, once Valkey is back.
+// Reported (annotation and printed line): the slowest 503 through the edge while Valkey is down,
+// and the time from Valkey answering again to the edge serving the session again.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiClient } from './fixtures/api-client.js';
 import { reportCounts } from './fixtures/counts.js';
 import { Shop, UNAVAILABLE_TEXT } from './fixtures/shop.js';
+import { SESSION_COOKIE } from './fixtures/session-cookie.js';
 import { expect, test } from './fixtures/test.js';
 import { Traffic, type Quantities } from './fixtures/traffic.js';
 
@@ -42,6 +45,8 @@ test('Valkey restart (AOF): carts and logins kept; while it is down the UI says 
   expect((await api.me()).status).toBe(200);
 
   // 2. Crash.
+  const latencies: number[] = [];
+  let recoveryMs: number | undefined;
   await sleep(1_500);
   let valkeyDown = false;
   try {
@@ -53,12 +58,37 @@ test('Valkey restart (AOF): carts and logins kept; while it is down the UI says 
     await expect(page.getByRole('heading', { name: 'Products' })).toBeVisible();
     await shop.expectItemCount(2);
     await expect(shop.alert).toBeEmpty();
+    // Measured through the edge with the API client's token (outside `traffic`): how fast a
+    // request that needs its session is told 503.
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      const reply = await fetch(`${baseURL}/api/cart`, {
+        headers: { 'X-Auth-Token': api.token ?? '' },
+      });
+      latencies.push(performance.now() - started);
+      expect(reply.status).toBe(503);
+      expect(reply.headers.get('retry-after')).toBe('1');
+      expect(((await reply.json()) as { error: { code: string } }).error.code).toBe(
+        'SESSION_STORE_UNAVAILABLE',
+      );
+    }
     // Still retrying a few seconds later.
     await sleep(3_000);
     await expect(shop.status).toHaveText(UNAVAILABLE_TEXT);
 
     await stack.start('valkey');
     valkeyDown = false;
+    // start() returns once Valkey answers PING: from then on, until the edge serves the session.
+    const back = performance.now();
+    for (;;) {
+      const reply = await fetch(`${baseURL}/api/cart`, {
+        headers: { 'X-Auth-Token': api.token ?? '' },
+      });
+      if (reply.ok) break;
+      expect(performance.now() - back, 'recovers without restarting anything').toBeLessThan(30_000);
+      await sleep(20);
+    }
+    recoveryMs = performance.now() - back;
     // The retried add goes through on its own: banner gone, banana in the cart, no reload.
     expect(await adding).toBe(201);
     await expect(shop.status).toBeEmpty();
@@ -83,6 +113,8 @@ test('Valkey restart (AOF): carts and logins kept; while it is down the UI says 
   const unavailable = traffic.outcomes.filter((o) => o.status === 503).length;
   reportCounts(testInfo, 'valkey-restart', tally, {
     '503 while Valkey was down': unavailable,
+    'max 503 latency ms': Math.round(Math.max(...latencies)),
+    'recovery ms': recoveryMs === undefined ? 'none' : Math.round(recoveryMs),
     appliedUnacknowledged: tally.appliedUnacknowledged,
   });
   expect(tally.lost).toBe(0);
@@ -92,6 +124,6 @@ test('Valkey restart (AOF): carts and logins kept; while it is down the UI says 
   expect(tally.appliedUnacknowledged).toBe(0);
 
   async function sessionCookie(): Promise<string | undefined> {
-    return (await context.cookies()).find((c) => c.name === 'SESSION')?.value;
+    return (await context.cookies()).find((c) => c.name === SESSION_COOKIE)?.value;
   }
 });

@@ -7,6 +7,11 @@ import { renderChart } from './report/chart.js';
 import { renderMarkdown } from './report/markdown.js';
 import type { BenchResults } from './results.js';
 import { runBench } from './run-bench.js';
+import { nearCacheSectionOf, withNearCacheSection } from './near-cache/near-cache-report.js';
+import {
+  durableWritesSectionOf,
+  withDurableWritesSection,
+} from './durable-writes/durable-writes-report.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -71,12 +76,19 @@ const relative = (file: string) => path.relative(path.dirname(out), file).split(
 await mkdir(path.dirname(out), { recursive: true });
 await mkdir(path.dirname(chart), { recursive: true });
 await writeFile(chart, renderChart(results));
+// The near-cache section is written by `npm run bench:near-cache` alone: keep it.
+const previous = await readFile(out, 'utf8').catch(() => '');
+const nearCache = nearCacheSectionOf(previous);
+const report = renderMarkdown(results, {
+  chart: relative(chart),
+  readme: relative(path.join(root, 'bench', 'README.md')),
+});
+const durableWrites = durableWritesSectionOf(previous);
+const withNearCache = nearCache ? withNearCacheSection(report, nearCache) : report;
+// Likewise the durable-writes section (`npm run bench:durable-writes`).
 await writeFile(
   out,
-  renderMarkdown(results, {
-    chart: relative(chart),
-    readme: relative(path.join(root, 'bench', 'README.md')),
-  }),
+  durableWrites ? withDurableWritesSection(withNearCache, durableWrites) : withNearCache,
 );
 const written = [out, chart, ...(json ? [json] : [])].map((f) => path.relative(cwd, f));
 console.error(`wrote ${written.join(', ')} (a run of ${results.durationSeconds.toFixed(0)} s)`);

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import express from 'express';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Readiness, ServiceMetrics, requestLogging, sessionOptionsFrom } from '@baton/service-kit';
 import { AppModule } from './app.module.js';
@@ -10,12 +10,13 @@ import type { AccountConfig } from './config.js';
 import { JsonExceptionFilter } from './http/json-exception.filter.js';
 import { jsonBody } from './http/json-body.js';
 import { PinoNestLogger } from './http/nest-logger.js';
+import { LoginThrottle } from './login-throttle/login-throttle.js';
 import { servedBy } from './http/served-by.js';
 import { DEMO_USERS } from './users/demo-users.js';
 
 export interface AccountAppDeps {
   /** The Valkey connection sessions live on (see `valkeyClientFrom`). The caller owns and closes it. */
-  valkey: Redis;
+  valkey: Redis | Cluster;
   logger: Logger;
   /** Pass the one `serve()` drains on SIGTERM; made here when omitted (tests). */
   readiness?: Readiness;
@@ -43,8 +44,20 @@ export async function createApp(
   // its group only has to exist and differ from every other service's.
   const session = {
     ...sessionOptionsFrom(config, deps.valkey, 'header', logger, metrics),
-    indexed: { maxSessionsPerPrincipal: config.MAX_SESSIONS_PER_USER, group: 'account-service' },
+    indexed: {
+      maxSessionsPerPrincipal: config.MAX_SESSIONS_PER_USER,
+      group: 'account-service',
+      configureAction: config.VALKEY_CONFIGURE_ACTION,
+    },
   };
+
+  // Under the platform's namespace, so Valkey's ACL for the services covers its keys.
+  const loginThrottle = new LoginThrottle(deps.valkey, {
+    maxFailuresPerUser: config.LOGIN_MAX_FAILURES_PER_USER,
+    maxFailuresPerIp: config.LOGIN_MAX_FAILURES_PER_IP,
+    windowSeconds: config.LOGIN_THROTTLE_WINDOW_SECONDS,
+    keyPrefix: `${config.SESSION_NAMESPACE}:login-throttle`,
+  });
 
   const http = express();
   http.disable('x-powered-by');
@@ -59,7 +72,7 @@ export async function createApp(
   // failing bootstrap rejects (main prints it and exits 1, a test sees the error) instead of
   // Nest calling process.abort().
   const app = await NestFactory.create(
-    AppModule.register({ session, users: config.DEMO_USERS ?? DEMO_USERS }),
+    AppModule.register({ session, users: config.DEMO_USERS ?? DEMO_USERS, loginThrottle }),
     new ExpressAdapter(http),
     { logger: new PinoNestLogger(logger), bodyParser: false, abortOnError: false },
   );

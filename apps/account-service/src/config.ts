@@ -51,6 +51,18 @@ export const accountEnvSchema = serviceEnvSchema.extend({
     .min(1, 'must be a whole number from 1 to 1000')
     .max(1000, 'must be a whole number from 1 to 1000')
     .default(5),
+  /** Failed logins one username may take per window before login answers 429. */
+  LOGIN_MAX_FAILURES_PER_USER: wholeNumber(1, 1000).default(5),
+  /** Failed logins one client address may make per window, across usernames (offices share one). */
+  LOGIN_MAX_FAILURES_PER_IP: wholeNumber(1, 100_000).default(50),
+  /** The login throttle's fixed window, in seconds, counted from a window's first failure. */
+  LOGIN_THROTTLE_WINDOW_SECONDS: wholeNumber(1, 86_400).default(900),
 });
+
+/** @private */
+function wholeNumber(min: number, max: number) {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error: message }).int(message).min(min, message).max(max, message);
+}
 
 export type AccountConfig = z.infer<typeof accountEnvSchema>;

@@ -1,4 +1,4 @@
-import { type Server, createServer } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import type { Express } from 'express';
@@ -10,7 +10,7 @@ import {
   sessionIdOf,
   waitUntilReady,
 } from '@baton/session';
-import { createLogger, loadConfig } from '@baton/service-kit';
+import { createHttpServer, createLogger, loadConfig } from '@baton/service-kit';
 import { createApp } from '../src/app.js';
 import { type AccountConfig, accountEnvSchema } from '../src/config.js';
 
@@ -64,7 +64,7 @@ export async function startAccount(
     valkey,
     logger: createLogger(config.INSTANCE_ID, config.LOG_LEVEL),
   });
-  const server: Server = createServer(app.getHttpAdapter().getInstance() as Express);
+  const server: Server = createHttpServer(app.getHttpAdapter().getInstance() as Express);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

@@ -1,5 +1,5 @@
 import express, { type Express } from 'express';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { session, sessionErrorHandler } from '@baton/session/express';
 import { Readiness, ServiceMetrics, requestLogging, sessionOptionsFrom } from '@baton/service-kit';
@@ -15,7 +15,7 @@ import { servedBy } from './http/served-by.js';
 
 export interface CartAppDeps {
   /** The Valkey connection sessions live on (see `valkeyClientFrom`). The caller owns and closes it. */
-  valkey: Redis;
+  valkey: Redis | Cluster;
   logger: Logger;
   /** Pass the one `serve()` drains on SIGTERM; made here when omitted (tests). */
   readiness?: Readiness;

@@ -1,5 +1,5 @@
 import express, { type Express } from 'express';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { SessionManager } from '@baton/session';
 import {
@@ -14,17 +14,24 @@ import { webRoot as builtWebRoot } from '@baton/web';
 import type { GatewayConfig } from './config.js';
 import { crossSiteGuard } from './csrf/cross-site-guard.js';
 import { errorHandler, notFound } from './http/json-error.js';
+import { securityHeaders } from './http/security-headers.js';
 import { LiveUpdates } from './live/live-updates.js';
+import { idempotentWriteProxy } from './proxy/idempotent-write-proxy.js';
 import { SessionTokenTransport } from './proxy/session-token-transport.js';
 import { upstreamProxy } from './proxy/upstream-proxy.js';
 import { staticUi } from './ui/static-ui.js';
+
+/** A cart write body is a sku and a number (cart-service refuses over 16 kB); held to resend it. */
+const CART_WRITE_BODY_LIMIT = 64 * 1024;
+/** Long enough for nginx to pick the other replica, short beside a click. */
+const CART_WRITE_RETRY_DELAY_MS = 100;
 
 export interface GatewayDeps {
   /**
    * Checked by `/readyz`, and the connection `/ws` loads sessions and reads session events on.
    * HTTP requests never load a session here (the services do). The caller owns and closes it.
    */
-  valkey: Redis;
+  valkey: Redis | Cluster;
   logger: Logger;
   /** Pass the one `serve()` drains on SIGTERM; made here when omitted (tests). */
   readiness?: Readiness;
@@ -61,7 +68,7 @@ export function createApp(config: GatewayConfig, deps: GatewayDeps): GatewayApp 
   // socket of the session that ended.
   const manager = new SessionManager({
     ...sessionOptionsFrom(config, deps.valkey, 'composite', deps.logger, metrics),
-    indexed: { group: config.INSTANCE_ID },
+    indexed: { group: config.INSTANCE_ID, configureAction: config.VALKEY_CONFIGURE_ACTION },
   });
   const live = new LiveUpdates({
     instanceId: config.INSTANCE_ID,
@@ -83,6 +90,17 @@ export function createApp(config: GatewayConfig, deps: GatewayDeps): GatewayApp 
       transport,
     });
   const cart = proxyTo('cart', config.CART_URL);
+  // Cart writes carry an Idempotency-Key (added when the client sent none) and are sent once more
+  // when the internal listener loses the replica mid-request; see idempotent-write-proxy.ts.
+  const cartWrites = idempotentWriteProxy({
+    name: 'cart',
+    target: config.CART_URL,
+    instanceId: config.INSTANCE_ID,
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    transport,
+    maxBodyBytes: CART_WRITE_BODY_LIMIT,
+    retryDelayMs: CART_WRITE_RETRY_DELAY_MS,
+  });
   const account = proxyTo('account', config.ACCOUNT_URL);
 
   const app = express();
@@ -93,14 +111,16 @@ export function createApp(config: GatewayConfig, deps: GatewayDeps): GatewayApp 
     res.setHeader('X-Served-By', config.INSTANCE_ID);
     next();
   });
+  app.use(securityHeaders({ hsts: config.COOKIE_SECURE }));
   app.use(metrics.httpMiddleware());
   app.use(readiness.routes());
   app.get('/metrics', metrics.handler());
 
   app.use(crossSiteGuard());
-  // Bodies are streamed to the services untouched: no body parser runs before the proxies.
-  app.all('/cart{/*rest}', cart);
-  app.all('/api/cart{/*rest}', cart);
+  // Bodies reach the services byte for byte: no body parser runs before the proxies (cart writes
+  // are held in memory to be sent again, never parsed).
+  app.all('/cart{/*rest}', cartWrites);
+  app.all('/api/cart{/*rest}', cartWrites);
   app.all('/api/catalog{/*rest}', cart);
   app.all('/api/account{/*rest}', account);
 

@@ -32,6 +32,12 @@ interface ApiAnswer {
 const UNAVAILABLE = new Set([502, 503, 504]);
 /** Methods safe to send again when an attempt may or may not have reached the service. */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE']);
+/**
+ * Attempts of a request whose answer was lost (network error, 502, 504) before the UI gives up
+ * and says so: about 8 s of backoff. A 503 is the platform saying "nothing happened, try again"
+ * (Valkey away), and is retried until it passes, behind the banner.
+ */
+const MAX_LOST_ATTEMPTS = 6;
 const KNOWN_REPLICAS = /^(gateway|cart|account)-[12]$/;
 const MAX_HOPS = 40;
 
@@ -64,23 +70,24 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // ---- talking to the gateway ---------------------------------------------------------------
 
 /**
- * One API call. While the platform answers 502/503/504 (or the network fails) it shows the
- * "retrying" banner and tries again with a capped backoff, until an answer comes. A POST is
- * repeated only after a 503, which services send before they changed anything.
+ * One API call, for one user action. While the platform answers 502/503/504 (or the network
+ * fails) it shows the "retrying" banner and tries again with a capped, jittered backoff: a 503
+ * until an answer comes, a lost answer {@link MAX_LOST_ATTEMPTS} times. A cart write carries an
+ * `Idempotency-Key`, fresh per call and the same on every attempt of it, so the cart applies it
+ * once however many attempts reach a replica; any other POST is repeated only after a 503, which
+ * services send before they changed anything.
  */
 async function api(method: string, path: string, body?: unknown): Promise<ApiAnswer> {
-  const init: RequestInit = {
-    method,
-    credentials: 'same-origin',
-    headers: { Accept: 'application/json' },
-  };
-  if (body !== undefined) {
-    init.headers = { Accept: 'application/json', 'Content-Type': 'application/json' };
-    init.body = JSON.stringify(body);
-  }
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const keyed = method !== 'GET' && isCartRoute(path);
+  if (keyed) headers['Idempotency-Key'] = newIdempotencyKey();
+  const init: RequestInit = { method, credentials: 'same-origin', headers };
+  if (body !== undefined) init.body = JSON.stringify(body);
+  const repeatable = keyed || IDEMPOTENT.has(method);
   let waiting = false;
   try {
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 1; ; attempt++) {
       let response: Response | undefined;
       try {
         response = await fetch(path, init);
@@ -88,9 +95,8 @@ async function api(method: string, path: string, body?: unknown): Promise<ApiAns
         response = undefined;
       }
       recordHop(method, path, response);
-      const retry = response
-        ? response.status === 503 || (UNAVAILABLE.has(response.status) && IDEMPOTENT.has(method))
-        : IDEMPOTENT.has(method);
+      const lost = !response || (UNAVAILABLE.has(response.status) && response.status !== 503);
+      const retry = response?.status === 503 || (lost && repeatable && attempt < MAX_LOST_ATTEMPTS);
       if (!retry) {
         if (!response) throw new Error('The shop could not be reached. Please try again.');
         return { status: response.status, body: await readJson(response) };
@@ -99,11 +105,25 @@ async function api(method: string, path: string, body?: unknown): Promise<ApiAns
         waiting = true;
         setRetrying(+1);
       }
-      await sleep(Math.min(250 * 2 ** attempt, 4_000) * (0.75 + Math.random() / 2));
+      await sleep(Math.min(250 * 2 ** (attempt - 1), 4_000) * (0.75 + Math.random() / 2));
     }
   } finally {
     if (waiting) setRetrying(-1);
   }
+}
+
+/** The routes cart-service serves writes on (`/cart/:item`, `/api/cart…`). */
+function isCartRoute(path: string): boolean {
+  return path.startsWith('/api/cart') || path.startsWith('/cart/');
+}
+
+/**
+ * 128 random bits, hex. `crypto.getRandomValues` works on plain-HTTP pages too, where
+ * `crypto.randomUUID` is missing (it needs a secure context).
+ */
+function newIdempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 async function readJson(response: Response): Promise<unknown> {

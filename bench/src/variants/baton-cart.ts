@@ -1,4 +1,4 @@
-import type { ServiceDeps, ServiceEnv } from '@baton/service-kit';
+import { type ServiceDeps, type ServiceEnv, durableWritesFrom } from '@baton/service-kit';
 import { session } from '@baton/session/express';
 import type { CartBackend } from './cart-app.js';
 
@@ -15,6 +15,10 @@ export function batonBackend(config: ServiceEnv, deps: ServiceDeps): CartBackend
     resolver: 'header',
     cookie: { secure: config.COOKIE_SECURE },
     logger: deps.logger,
+    // SESSION_NEAR_CACHE=true: the near-cache bench (src/near-cache/) runs this variant with it.
+    ...(config.SESSION_NEAR_CACHE ? { nearCache: true } : {}),
+    // SESSION_DURABLE_WRITES_REPLICAS=1: the durable-writes bench (src/durable-writes/).
+    ...durableWritesFrom(config),
   });
   return {
     middleware: [withSession],

@@ -3,20 +3,22 @@ import { baselineBackend } from './baseline-cart.js';
 import { batonBackend } from './baton-cart.js';
 import { cartApp } from './cart-app.js';
 import { controlBackend } from './control-cart.js';
-import { VARIANTS, type VariantName } from './variant.js';
+import { memoryBackend } from './memory-cart.js';
+import { CART_BACKENDS, type CartBackendName } from './variant.js';
 
 /**
  * One cart replica of one variant: `BENCH_VARIANT=baton|baseline|control` plus the variables every
- * Baton app reads. It runs through service-kit's `runService`, like cart-service, so all three
- * share the process set-up (Valkey client for /readyz, keep-alive timeouts, graceful SIGTERM).
+ * Baton app reads (or `memory`, node-local sessions, which only the docs labs run). It runs
+ * through service-kit's `runService`, like cart-service, so all of them share the process set-up
+ * (Valkey client for /readyz, keep-alive timeouts, graceful SIGTERM).
  */
-const variant = process.env.BENCH_VARIANT as VariantName;
-if (!VARIANTS.includes(variant)) {
-  console.error(`BENCH_VARIANT must be one of ${VARIANTS.join(', ')}`);
+const variant = process.env.BENCH_VARIANT as CartBackendName;
+if (!CART_BACKENDS.includes(variant)) {
+  console.error(`BENCH_VARIANT must be one of ${CART_BACKENDS.join(', ')}`);
   process.exit(1);
 }
 const secret = process.env.BENCH_BASELINE_SECRET ?? '';
-if (variant === 'baseline' && secret.length < 16) {
+if ((variant === 'baseline' || variant === 'memory') && secret.length < 16) {
   console.error('BENCH_BASELINE_SECRET must be at least 16 characters');
   process.exit(1);
 }
@@ -27,7 +29,9 @@ await runService(serviceEnvSchema, async (config, deps) => {
       ? batonBackend(config, deps)
       : variant === 'baseline'
         ? await baselineBackend(config, secret)
-        : controlBackend();
+        : variant === 'memory'
+          ? memoryBackend(config, secret)
+          : controlBackend();
   return {
     handler: cartApp(config.INSTANCE_ID, backend, deps.readiness.routes()),
     close: () => backend.close?.() ?? Promise.resolve(),

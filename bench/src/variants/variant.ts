@@ -3,6 +3,14 @@ export const VARIANTS = ['baton', 'baseline', 'control'] as const;
 
 export type VariantName = (typeof VARIANTS)[number];
 
+/**
+ * What a cart replica (`variants/main.ts`) can run: the variants, plus `memory` (express-session's
+ * in-process store), which the bench never measures and the docs' sticky-kill lab kills.
+ */
+export const CART_BACKENDS = [...VARIANTS, 'memory'] as const;
+
+export type CartBackendName = (typeof CART_BACKENDS)[number];
+
 /** The two variants that keep sessions (the control has none to lose, measure or preload). */
 export const SESSION_VARIANTS = ['baton', 'baseline'] as const;
 

@@ -23,6 +23,19 @@ describe('loadConfig', () => {
     );
   });
 
+  it('leaves the session near cache off unless SESSION_NEAR_CACHE says true', () => {
+    const env = { INSTANCE_ID: 'cart-1', PORT: '3000' };
+    assert.equal(loadConfig(serviceEnvSchema, env).SESSION_NEAR_CACHE, false);
+    assert.equal(
+      loadConfig(serviceEnvSchema, { ...env, SESSION_NEAR_CACHE: 'true' }).SESSION_NEAR_CACHE,
+      true,
+    );
+    assert.throws(
+      () => loadConfig(serviceEnvSchema, { ...env, SESSION_NEAR_CACHE: 'yes' }),
+      /SESSION_NEAR_CACHE/,
+    );
+  });
+
   it('names every bad variable in one error', () => {
     assert.throws(
       () =>
@@ -35,5 +48,85 @@ describe('loadConfig', () => {
         err instanceof ConfigError &&
         ['INSTANCE_ID', 'PORT', 'VALKEY_URL'].every((name) => err.message.includes(name)),
     );
+  });
+  it('reads the sentinels as host:port pairs and names VALKEY_SENTINELS when one is malformed', () => {
+    const env = { INSTANCE_ID: 'cart-1', PORT: '3000' };
+    const config = loadConfig(serviceEnvSchema, {
+      ...env,
+      VALKEY_SENTINELS: '127.0.0.1:26379,valkey-sentinel-2:26380',
+    });
+    assert.deepEqual(config.VALKEY_SENTINELS, [
+      { host: '127.0.0.1', port: 26379 },
+      { host: 'valkey-sentinel-2', port: 26380 },
+    ]);
+    assert.equal(config.VALKEY_SENTINEL_NAME, 'baton');
+    assert.equal(loadConfig(serviceEnvSchema, env).VALKEY_SENTINELS, undefined);
+    assert.equal(
+      loadConfig(serviceEnvSchema, { ...env, VALKEY_SENTINELS: '' }).VALKEY_SENTINELS,
+      undefined,
+      'empty (compose passes ${VALKEY_SENTINELS:-}) means not set',
+    );
+    for (const bad of ['127.0.0.1', '127.0.0.1:26379,', 'h:0', 'h:70000']) {
+      assert.throws(
+        () => loadConfig(serviceEnvSchema, { ...env, VALKEY_SENTINELS: bad }),
+        /VALKEY_SENTINELS/,
+        bad,
+      );
+    }
+    assert.throws(
+      () => loadConfig(serviceEnvSchema, { ...env, VALKEY_SENTINEL_NAME: 'a b' }),
+      /VALKEY_SENTINEL_NAME/,
+    );
+  });
+  it('reads the cluster nodes as host:port pairs and names VALKEY_CLUSTER_NODES when one is malformed', () => {
+    const env = { INSTANCE_ID: 'cart-1', PORT: '3000' };
+    const config = loadConfig(serviceEnvSchema, {
+      ...env,
+      VALKEY_CLUSTER_NODES: '127.0.0.1:7000,127.0.0.1:7001,valkey-node-3:7002',
+    });
+    assert.deepEqual(config.VALKEY_CLUSTER_NODES, [
+      { host: '127.0.0.1', port: 7000 },
+      { host: '127.0.0.1', port: 7001 },
+      { host: 'valkey-node-3', port: 7002 },
+    ]);
+    assert.equal(loadConfig(serviceEnvSchema, env).VALKEY_CLUSTER_NODES, undefined);
+    assert.equal(
+      loadConfig(serviceEnvSchema, { ...env, VALKEY_CLUSTER_NODES: '' }).VALKEY_CLUSTER_NODES,
+      undefined,
+      'empty (compose) means not set',
+    );
+    for (const bad of ['127.0.0.1', '127.0.0.1:7000,', 'h:0', 'h:70000', ' h:1']) {
+      assert.throws(
+        () => loadConfig(serviceEnvSchema, { ...env, VALKEY_CLUSTER_NODES: bad }),
+        /VALKEY_CLUSTER_NODES/,
+        bad,
+      );
+    }
+  });
+});
+
+describe('loadConfig: Valkey access and keep-alive', () => {
+  const env = { INSTANCE_ID: 'cart-1', PORT: '3000' };
+
+  it('defaults: no ACL user, CONFIG allowed (auto), Node keeps idle connections 65 s', () => {
+    const config = loadConfig(serviceEnvSchema, env);
+    assert.equal(config.REDIS_USERNAME, undefined);
+    assert.equal(config.VALKEY_CONFIGURE_ACTION, 'auto');
+    assert.equal(config.HTTP_KEEP_ALIVE_TIMEOUT_MS, 65_000);
+  });
+
+  it('names the variable of a bad ACL user, CA file, configure action or keep-alive', () => {
+    for (const [name, value] of [
+      ['REDIS_USERNAME', 'baton user'],
+      ['VALKEY_TLS_CA_FILE', '/nonexistent/ca.pem'],
+      ['VALKEY_CONFIGURE_ACTION', 'sometimes'],
+      ['HTTP_KEEP_ALIVE_TIMEOUT_MS', '10'],
+    ] as const) {
+      assert.throws(
+        () => loadConfig(serviceEnvSchema, { ...env, [name]: value }),
+        (err: unknown) => err instanceof ConfigError && err.message.includes(name),
+        name,
+      );
+    }
   });
 });

@@ -1,7 +1,8 @@
-import { type IncomingMessage, type RequestListener, type Server, createServer } from 'node:http';
+import type { IncomingMessage, RequestListener, Server } from 'node:http';
 import { Server as NetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
+import { createHttpServer } from './http-server.js';
 import type { Readiness } from './readiness.js';
 
 export interface ServeOptions {
@@ -21,6 +22,11 @@ export interface ServeOptions {
    * `closeAllConnections()` at the timeout does not reach upgraded sockets.
    */
   onDrain?: () => void;
+  /**
+   * Idle keep-alive connections are closed after this, in ms. Keep it above nginx's upstream
+   * keepalive_timeout (see {@link KEEP_ALIVE_TIMEOUT_MS}). @default KEEP_ALIVE_TIMEOUT_MS
+   */
+  keepAliveTimeoutMs?: number;
 }
 
 /** Node's `upgrade` event: the request, its socket (no longer HTTP) and the first bytes after it. */
@@ -45,10 +51,11 @@ export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
  * keepalive_timeout (4 s, below SHUTDOWN_TIMEOUT_MS); the timeout below is only the backstop.
  */
 export async function serve(handler: RequestListener, options: ServeOptions): Promise<Server> {
-  const server = createServer(handler);
+  const server = createHttpServer(handler);
   if (options.onUpgrade) server.on('upgrade', options.onUpgrade);
-  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+  const keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? KEEP_ALIVE_TIMEOUT_MS;
+  server.keepAliveTimeout = keepAliveTimeoutMs;
+  server.headersTimeout = keepAliveTimeoutMs + 1_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());

@@ -8,5 +8,11 @@ export {
   type ServeOptions,
   type UpgradeListener,
 } from './graceful-server.js';
-export { valkeyClientFrom, sessionOptionsFrom } from './session-config.js';
+export { MAX_HEADER_BYTES, createHttpServer } from './http-server.js';
+export {
+  valkeyClientFrom,
+  valkeyConnectionFrom,
+  sessionOptionsFrom,
+  durableWritesFrom,
+} from './session-config.js';
 export { runService, type ServiceDeps, type BuiltService } from './run-service.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 import { pinoHttp } from 'pino-http';
 
 /** Headers that carry session tokens or credentials: never written to a log. */
@@ -11,15 +11,26 @@ const REDACTED = [
   'res.headers["set-cookie"]',
   'res.headers["x-auth-token"]',
   '*.password',
+  // An ioredis error keeps the command it failed on: AUTH/HELLO carry the Valkey password.
+  'err.command.args',
+  'err.cause.command.args',
 ];
 
-/** JSON logs, one line per event, each tagged with the replica that wrote it. */
-export function createLogger(instanceId: string, level: string): Logger {
-  return pino({
+/**
+ * JSON logs, one line per event, each tagged with the replica that wrote it. `destination`
+ * defaults to stdout; tests pass a stream to read what would have been written.
+ */
+export function createLogger(
+  instanceId: string,
+  level: string,
+  destination?: DestinationStream,
+): Logger {
+  const options = {
     level,
     base: { instance: instanceId },
     redact: { paths: REDACTED, censor: '[redacted]' },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /**
@@ -38,6 +49,9 @@ export function requestLogging(logger: Logger) {
     },
     // Health probes and scrapes every few seconds would drown the interesting lines.
     autoLogging: { ignore: (req) => /^\/(healthz|readyz|metrics)$/.test(req.url ?? '') },
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    // A 503 is the store being away: expected, answered with Retry-After, and reported once per
+    // outage by valkeyClientFrom. At `error` it would repeat that report once per request.
+    customLogLevel: (_req, res, err) =>
+      res.statusCode === 503 ? 'warn' : err || res.statusCode >= 500 ? 'error' : 'info',
   });
 }

@@ -1,5 +1,5 @@
 import type { RequestListener } from 'node:http';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { waitUntilReady } from '@baton/session';
@@ -7,11 +7,12 @@ import { ConfigError, type ServiceEnv, loadConfig } from './config.js';
 import { type UpgradeListener, serve } from './graceful-server.js';
 import { createLogger } from './logger.js';
 import { Readiness } from './readiness.js';
-import { valkeyClientFrom } from './session-config.js';
+import { valkeyConnectionFrom } from './session-config.js';
 
 /** What `runService` hands an app's factory. */
 export interface ServiceDeps {
-  valkey: Redis;
+  /** A `Cluster` when `VALKEY_CLUSTER_NODES` is set. */
+  valkey: Redis | Cluster;
   logger: Logger;
   readiness: Readiness;
 }
@@ -44,7 +45,7 @@ export async function runService<S extends z.ZodType<ServiceEnv>>(
     process.exit(1);
   }
   const logger = createLogger(config.INSTANCE_ID, config.LOG_LEVEL);
-  const valkey = valkeyClientFrom(config, logger);
+  const valkey = valkeyConnectionFrom(config, logger);
   await waitUntilReady(valkey).catch((err: unknown) =>
     logger.warn({ err }, 'Valkey is not reachable yet; starting anyway'),
   );
@@ -57,6 +58,7 @@ export async function runService<S extends z.ZodType<ServiceEnv>>(
       logger,
       readiness,
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
       onUpgrade: service.onUpgrade?.bind(service),
       onDrain: service.drain?.bind(service),
       onClosed: async () => {

@@ -14,6 +14,7 @@ import { valkeyRestartCommand } from './commands/valkey-restart.js';
 import type { CommandContext } from './commands/command-context.js';
 import { StackError } from './errors.js';
 import { createStack } from './stack.js';
+import type { Topology } from './topology.js';
 
 const program = new Command('baton-stack')
   .description('Run the Baton topology: valkey, nginx and two replicas of every app')
@@ -21,6 +22,10 @@ const program = new Command('baton-stack')
     '--driver <driver>',
     'local (processes on this machine) or compose (docker compose)',
     'local',
+  )
+  .option(
+    '--topology <topology>',
+    'how Valkey runs: standalone, sentinel (primary, replica, three sentinels) or cluster (three masters); local driver. Default: $BATON_TOPOLOGY, else standalone',
   )
   .addHelpText(
     'after',
@@ -34,6 +39,7 @@ const context: CommandContext = {
   stack: () =>
     createStack({
       driver: program.opts<{ driver: 'local' | 'compose' }>().driver,
+      topology: program.opts<{ topology?: Topology }>().topology,
       onEvent: (event) => print(formatEvent(event)),
     }),
   print,

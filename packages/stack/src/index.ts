@@ -7,3 +7,4 @@ export { TEMPLATE_VARIABLES, renderTemplate, type TemplateVariable } from './ngi
 export { nginxArgs, nginxMainConfig } from './local/nginx-config.js';
 export { freePort } from './local/ports.js';
 export { httpOk, tcpAccepts, valkeyPong, waitUntil, type Probe } from './local/probes.js';
+export { VALKEY_ADMIN_USER, VALKEY_APP_USER } from './local/valkey-credentials.js';

@@ -54,4 +54,13 @@ describe('resolveStackOptions', () => {
         error.code === 'STACK_OPTIONS_INVALID' && /VALKEY_PORT/.test(error.message),
     );
   });
+  it('takes the topology from the option, else BATON_TOPOLOGY, and names a bad one', () => {
+    assert.equal(resolveStackOptions({ root: '/repo', processEnv: {} }).topology, 'standalone');
+    const env = { BATON_TOPOLOGY: 'sentinel' };
+    assert.equal(resolveStackOptions({ root: '/repo', processEnv: env }).topology, 'sentinel');
+    assert.throws(
+      () => resolveStackOptions({ root: '/repo', processEnv: { BATON_TOPOLOGY: 'ring' } }),
+      /topology must be one of .*sentinel.*, not "ring"/,
+    );
+  });
 });

@@ -2,10 +2,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StackError } from './errors.js';
 import type { StackEvent } from './stack-driver.js';
+import { TOPOLOGIES, type Topology } from './topology.js';
 
 export interface StackOptions {
   /** Which mechanism runs the processes. @default 'local' */
   driver?: 'local' | 'compose';
+  /**
+   * How Valkey runs (`--topology`): `standalone`, `sentinel` (primary, replica, three
+   * sentinels) or `cluster` (three masters of a Valkey Cluster). A running stack keeps the topology it was started with. @default $BATON_TOPOLOGY, else 'standalone'
+   */
+  topology?: Topology;
   /** The repository root (holds apps/, infra/, compose.yaml). @default the checkout this package is in */
   root?: string;
   /** Where state, logs and data live. @default $BATON_STACK_DIR, else `<root>/.stack` */
@@ -29,10 +35,18 @@ export interface StackOptions {
 export type ResolvedStackOptions = Required<Omit<StackOptions, 'processEnv'>>;
 
 /** Variables handed from the caller's environment to every app when set (see README). */
-const PASS_THROUGH = ['COOKIE_SECURE', 'SESSION_MAX_INACTIVE_SECONDS', 'LOG_LEVEL'] as const;
+const PASS_THROUGH = [
+  'COOKIE_SECURE',
+  'SESSION_MAX_INACTIVE_SECONDS',
+  'LOG_LEVEL',
+  // Durable writes (WAIT after each session write): worth trying with --topology sentinel.
+  'SESSION_DURABLE_WRITES_REPLICAS',
+  'SESSION_DURABLE_WRITES_TIMEOUT_MS',
+] as const;
 
 export const DEFAULT_STACK_OPTIONS = {
   driver: 'local',
+  topology: 'standalone',
   edgePort: 8080,
   valkeyPort: 6379,
   readyTimeoutMs: 30_000,
@@ -50,6 +64,13 @@ export function resolveStackOptions(input: StackOptions = {}): ResolvedStackOpti
       `driver must be "local" or "compose", not "${String(driver)}"`,
     );
   }
+  const topology = input.topology ?? (processEnv.BATON_TOPOLOGY || DEFAULT_STACK_OPTIONS.topology);
+  if (!(TOPOLOGIES as readonly string[]).includes(topology)) {
+    throw new StackError(
+      'STACK_OPTIONS_INVALID',
+      `topology must be one of ${TOPOLOGIES.join(', ')}, not "${String(topology)}"`,
+    );
+  }
   // The local demo serves plain HTTP, where a Secure cookie would never come back.
   const env: Record<string, string> = { COOKIE_SECURE: 'false' };
   for (const name of PASS_THROUGH) {
@@ -58,6 +79,7 @@ export function resolveStackOptions(input: StackOptions = {}): ResolvedStackOpti
   }
   return {
     driver,
+    topology: topology as Topology,
     root,
     stateDir: path.resolve(root, input.stateDir ?? (processEnv.BATON_STACK_DIR || '.stack')),
     edgePort: port(

@@ -10,9 +10,49 @@ export const PROCESS_NAMES = [
   'cart-2',
 ] as const;
 
-export type ProcessName = (typeof PROCESS_NAMES)[number];
+/**
+ * How Valkey runs under the apps. `standalone`: one valkey-server. `sentinel`: that server is the
+ * primary, plus one replica and three sentinels; the apps ask the sentinels for the primary.
+ * `cluster`: that server and two more are the three masters of a Valkey Cluster.
+ */
+export const TOPOLOGIES = ['standalone', 'sentinel', 'cluster'] as const;
 
-export type AppReplicaName = Exclude<ProcessName, 'valkey' | 'nginx'>;
+export type Topology = (typeof TOPOLOGIES)[number];
+
+/** What the sentinel topology adds: a replica of `valkey` and three sentinels watching both. */
+export const SENTINEL_PROCESS_NAMES = [
+  'valkey-replica',
+  'sentinel-1',
+  'sentinel-2',
+  'sentinel-3',
+] as const;
+
+export type SentinelProcessName = (typeof SENTINEL_PROCESS_NAMES)[number];
+
+/** What the cluster topology adds: two more masters beside `valkey`. */
+export const CLUSTER_PROCESS_NAMES = ['valkey-2', 'valkey-3'] as const;
+
+export type ClusterProcessName = (typeof CLUSTER_PROCESS_NAMES)[number];
+
+export type ProcessName = (typeof PROCESS_NAMES)[number] | SentinelProcessName | ClusterProcessName;
+
+export type AppReplicaName = Exclude<(typeof PROCESS_NAMES)[number], 'valkey' | 'nginx'>;
+
+/** The processes of a stack of `topology`, in start order (stop order is the reverse, apps first). */
+export function processNamesOf(topology: Topology): readonly ProcessName[] {
+  const [valkey, ...rest] = PROCESS_NAMES;
+  if (topology === 'sentinel') return [valkey, ...SENTINEL_PROCESS_NAMES, ...rest];
+  if (topology === 'cluster') return [valkey, ...CLUSTER_PROCESS_NAMES, ...rest];
+  return PROCESS_NAMES;
+}
+
+export function isSentinelProcessName(name: string): name is SentinelProcessName {
+  return (SENTINEL_PROCESS_NAMES as readonly string[]).includes(name);
+}
+
+export function isClusterProcessName(name: string): name is ClusterProcessName {
+  return (CLUSTER_PROCESS_NAMES as readonly string[]).includes(name);
+}
 
 /** An app replica: which workspace it runs (`apps/<app>`) and which replica keeps its service up. */
 export interface AppReplica {
@@ -31,7 +71,11 @@ export const APP_REPLICAS: readonly AppReplica[] = [
 ];
 
 export function isProcessName(name: string): name is ProcessName {
-  return (PROCESS_NAMES as readonly string[]).includes(name);
+  return (
+    (PROCESS_NAMES as readonly string[]).includes(name) ||
+    isSentinelProcessName(name) ||
+    isClusterProcessName(name)
+  );
 }
 
 export function appReplica(name: ProcessName): AppReplica | undefined {

@@ -13,6 +13,7 @@ import { findExecutable } from '../src/local/binaries.js';
 import type { ProcessStatus } from '../src/stack-driver.js';
 import type { Stack } from '../src/stack.js';
 import { APP_REPLICAS, PROCESS_NAMES } from '../src/topology.js';
+import { VALKEY_ADMIN_USER } from '../src/local/valkey-credentials.js';
 import { CLI, temporaryStack, type TemporaryStack } from './temporary-stack.js';
 
 const run = promisify(execFile);
@@ -182,6 +183,9 @@ async function valkeyCli(...args: string[]): Promise<string[]> {
   const { stdout } = await run(binary, [
     '-p',
     String(stack.options.valkeyPort),
+    // The stack's Valkey has ACL users (infra/valkey/users.acl); reading keys takes admin.
+    ...['--user', VALKEY_ADMIN_USER.username, '--pass', VALKEY_ADMIN_USER.password],
+    '--no-auth-warning',
     '--no-raw',
     ...args,
   ]);

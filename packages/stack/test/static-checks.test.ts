@@ -18,14 +18,28 @@ import {
   renderTemplate,
   type TemplateVariable,
 } from '../src/nginx-template.js';
-import { PROCESS_NAMES } from '../src/topology.js';
+import { PROCESS_NAMES, SENTINEL_PROCESS_NAMES } from '../src/topology.js';
+
+/**
+ * The cluster profile's services. Unlike the local stack (where `valkey` is the first master),
+ * compose keeps `valkey` standalone and adds three cluster nodes and a one-shot that joins them.
+ */
+const COMPOSE_CLUSTER_SERVICES = [
+  'valkey-node-1',
+  'valkey-node-2',
+  'valkey-node-3',
+  'valkey-cluster-init',
+] as const;
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const SETUP_HINT = 'run ./scripts/setup.sh (Debian: apt-get install nginx docker-compose)';
 
 interface ComposeFile {
-  services: Record<string, { environment?: Record<string, string>; ports?: string[] }>;
+  services: Record<
+    string,
+    { environment?: Record<string, string>; ports?: string[]; profiles?: string[] }
+  >;
 }
 
 let workDir: string;
@@ -110,7 +124,10 @@ describe('nginx template', () => {
 
 describe('compose.yaml', () => {
   it('has one service per process of the local stack, and publishes only the edge port', () => {
-    assert.deepEqual(Object.keys(compose.services).sort(), [...PROCESS_NAMES].sort());
+    assert.deepEqual(
+      Object.keys(compose.services).sort(),
+      [...PROCESS_NAMES, ...SENTINEL_PROCESS_NAMES, ...COMPOSE_CLUSTER_SERVICES].sort(),
+    );
     const published = Object.entries(compose.services).filter(
       ([, service]) => service.ports?.length,
     );
@@ -127,6 +144,62 @@ describe('compose.yaml', () => {
     await run(file!, [...args, '-f', path.join(root, 'compose.yaml'), 'config', '-q'], {
       cwd: root,
     });
+  });
+
+  it('runs the sentinel topology only under the sentinel profile, and that profile is valid', async () => {
+    const profiled = Object.entries(compose.services)
+      .filter(([, service]) => service.profiles?.includes('sentinel'))
+      .map(([name]) => name);
+    assert.deepEqual(profiled.sort(), [...SENTINEL_PROCESS_NAMES].sort());
+    const command = await composeCommand();
+    assert.ok(command, `neither "docker compose" nor docker-compose is installed — ${SETUP_HINT}`);
+    const [file, ...args] = command;
+    const withProfile = [...args, '--profile', 'sentinel', '-f', path.join(root, 'compose.yaml')];
+    const { stdout } = await run(file!, [...withProfile, 'config', '--services'], { cwd: root });
+    // `config --services` lists every service of the file, whatever the profile.
+    assert.deepEqual(
+      stdout.trim().split('\n').sort(),
+      [...PROCESS_NAMES, ...SENTINEL_PROCESS_NAMES, ...COMPOSE_CLUSTER_SERVICES].sort(),
+    );
+  });
+});
+
+describe('compose.yaml cluster profile', () => {
+  /** With YAML merge keys (`<<: *cluster-node`) resolved, as compose resolves them. */
+  let merged: ComposeFile;
+  before(async () => {
+    const text = await readFile(path.join(root, 'compose.yaml'), 'utf8');
+    merged = parse(text, { merge: true }) as ComposeFile;
+  });
+
+  it('runs the cluster only under the cluster profile, and that profile is valid', async () => {
+    const profiled = Object.entries(merged.services)
+      .filter(([, service]) => service.profiles?.includes('cluster'))
+      .map(([name]) => name);
+    assert.deepEqual(profiled.sort(), [...COMPOSE_CLUSTER_SERVICES].sort());
+    const command = await composeCommand();
+    assert.ok(command, `neither "docker compose" nor docker-compose is installed — ${SETUP_HINT}`);
+    const [file, ...args] = command;
+    const withProfile = [...args, '--profile', 'cluster', '-f', path.join(root, 'compose.yaml')];
+    await run(file!, [...withProfile, 'config', '-q'], { cwd: root });
+    const { stdout } = await run(file!, [...withProfile, 'config', '--services'], { cwd: root });
+    assert.ok(
+      COMPOSE_CLUSTER_SERVICES.every((name) => stdout.split('\n').includes(name)),
+      stdout,
+    );
+  });
+
+  it('lets every app take VALKEY_CLUSTER_NODES, and announces each node by its service name', () => {
+    for (const name of PROCESS_NAMES.filter((n) => n !== 'valkey' && n !== 'nginx')) {
+      assert.ok(
+        'VALKEY_CLUSTER_NODES' in (merged.services[name]?.environment ?? {}),
+        `${name} has no VALKEY_CLUSTER_NODES`,
+      );
+    }
+    for (const name of COMPOSE_CLUSTER_SERVICES.slice(0, 3)) {
+      const service = merged.services[name] as { environment?: Record<string, string> };
+      assert.equal(service.environment?.NODE_NAME, name, `${name} announces another name`);
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../src/local/ports.js';
+import type { StackOptions } from '../src/options.js';
 import { createStack, type Stack } from '../src/stack.js';
 
 /** The compiled CLI, as `npm run stack` runs it. */
@@ -19,9 +20,14 @@ export interface TemporaryStack {
   dispose(): Promise<void>;
 }
 
-export async function temporaryStack(): Promise<TemporaryStack> {
+export async function temporaryStack(options: StackOptions = {}): Promise<TemporaryStack> {
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'baton-stack-test-'));
-  const stack = createStack({ stateDir, edgePort: await freePort(), valkeyPort: await freePort() });
+  const stack = createStack({
+    ...options,
+    stateDir,
+    edgePort: await freePort(),
+    valkeyPort: await freePort(),
+  });
   return {
     stack,
     stateDir,

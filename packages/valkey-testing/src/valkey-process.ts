@@ -10,6 +10,25 @@ export interface ValkeyProcessOptions {
   appendOnly?: boolean;
   /** Extra `--name value` arguments, e.g. `['--maxmemory', '1mb']`. */
   args?: string[];
+  /** Users from an ACL file (`--aclfile`), e.g. the platform's `infra/valkey/users.acl`. */
+  aclFile?: string;
+  /**
+   * The `default` user's password when `aclFile` gives it one: `start()` sends AUTH with it before
+   * the PING that tells it the server is up (and done loading).
+   */
+  defaultPassword?: string;
+  /**
+   * Also listen with TLS on a second free port ({@link ValkeyProcess.tlsUrl}); clients are not
+   * asked for a certificate. The plain port stays open for the start-up probe.
+   */
+  tls?: ValkeyTlsFiles;
+}
+
+/** PEM files for `--tls-port`: the server's certificate and key, and the CA that signed it. */
+export interface ValkeyTlsFiles {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
 }
 
 /**
@@ -24,16 +43,27 @@ export class ValkeyProcess {
   private constructor(
     readonly port: number,
     private readonly options: ValkeyProcessOptions,
+    /** The TLS port when started with `tls`. */
+    readonly tlsPort?: number,
   ) {}
 
   static async start(options: ValkeyProcessOptions = {}): Promise<ValkeyProcess> {
-    const valkey = new ValkeyProcess(await freePort(), options);
+    const port = await freePort();
+    let tlsPort = options.tls ? await freePort() : undefined;
+    while (tlsPort === port) tlsPort = await freePort();
+    const valkey = new ValkeyProcess(port, options, tlsPort);
     await valkey.launch();
     return valkey;
   }
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** `rediss://127.0.0.1:<tlsPort>`; throws unless started with `tls`. */
+  get tlsUrl(): string {
+    if (this.tlsPort === undefined) throw new Error('ValkeyProcess was started without tls');
+    return `rediss://127.0.0.1:${this.tlsPort}`;
   }
 
   get pid(): number | undefined {
@@ -49,6 +79,16 @@ export class ValkeyProcess {
     const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
     await exited;
     clearTimeout(timer);
+    this.child = undefined;
+  }
+
+  /** Kills the server with SIGKILL (a crash: nothing is flushed) and waits for it to exit. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
     this.child = undefined;
   }
 
@@ -79,6 +119,8 @@ export class ValkeyProcess {
       this.options.appendOnly ? 'yes' : 'no',
       '--notify-keyspace-events',
       'Egx',
+      ...(this.options.aclFile ? ['--aclfile', this.options.aclFile] : []),
+      ...(this.options.tls ? tlsArgs(this.options.tls, this.tlsPort as number) : []),
       ...(this.options.args ?? []),
     ];
     const child = spawn('valkey-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -92,29 +134,48 @@ export class ValkeyProcess {
       );
     });
     failed.catch(() => undefined);
-    await Promise.race([waitForPing(this.port, 10_000), failed]);
+    await Promise.race([waitForPing(this.port, 10_000, this.options.defaultPassword), failed]);
   }
 }
 
+/** @private */
+function tlsArgs(files: ValkeyTlsFiles, port: number): string[] {
+  return [
+    ...['--tls-port', String(port)],
+    ...['--tls-cert-file', files.certFile, '--tls-key-file', files.keyFile],
+    ...['--tls-ca-cert-file', files.caFile, '--tls-auth-clients', 'no'],
+  ];
+}
+
 /** @private Polls with a raw RESP PING until the server answers PONG (not LOADING). */
-async function waitForPing(port: number, timeoutMs: number): Promise<void> {
+async function waitForPing(port: number, timeoutMs: number, password?: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await ping(port)) return;
+    if (await ping(port, password)) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`valkey-server on port ${port} did not answer PING within ${timeoutMs} ms`);
 }
 
-/** @private */
-function ping(port: number): Promise<boolean> {
+/** @private AUTH (when there is a password) and PING; true when the PING's reply is PONG. */
+function ping(port: number, password?: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
+    const replies = password === undefined ? 1 : 2;
+    let received = '';
     socket.setTimeout(500);
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => {
+    socket.once('connect', () => {
+      if (password !== undefined) {
+        socket.write(`*2\r\n$4\r\nAUTH\r\n$${Buffer.byteLength(password)}\r\n${password}\r\n`);
+      }
+      socket.write('PING\r\n');
+    });
+    socket.on('data', (data) => {
+      received += data.toString();
+      const lines = received.split('\r\n');
+      if (lines.length <= replies) return;
       socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
+      resolve(lines[replies - 1]!.startsWith('+PONG'));
     });
     socket.once('error', () => resolve(false));
     socket.once('timeout', () => {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Session } from '@baton/session';
 import { ApiException } from '../http/api.exception.js';
+import { LOGIN_THROTTLE, type LoginThrottle } from '../login-throttle/login-throttle.js';
 import { UsersService } from '../users/users.service.js';
 import type { LoginDto } from './dto/login.dto.js';
 import { type ClientInfo, IP_ATTRIBUTE, USER_AGENT_ATTRIBUTE } from './client-info.js';
@@ -13,12 +14,17 @@ import { type SessionUser, USER_ATTRIBUTE, loggedInUser } from './session-user.j
  */
 @Injectable()
 export class AccountService {
-  constructor(@Inject(UsersService) private readonly users: UsersService) {}
+  constructor(
+    @Inject(UsersService) private readonly users: UsersService,
+    @Inject(LOGIN_THROTTLE) private readonly throttle: LoginThrottle,
+  ) {}
 
   /**
-   * Checks the credentials and logs the session in under a new token (`changeId()`): a token
-   * someone planted before the login (session fixation) stops working at that moment. The data
-   * moves with the session, so an anonymous cart survives the login.
+   * Counts the attempt against the username and the client address (429
+   * `TOO_MANY_LOGIN_ATTEMPTS` + `Retry-After` once either is out of attempts; a success resets
+   * the username's count), checks the credentials and logs the session in under a new token
+   * (`changeId()`): a token someone planted before the login (session fixation) stops working at
+   * that moment. The data moves with the session, so an anonymous cart survives the login.
    *
    * Logging in while logged in as someone else switches the user: still a new token, and none of
    * the other user's data (their cart) carries over to this one. Logging in again as the same
@@ -34,11 +40,14 @@ export class AccountService {
     { username, password }: LoginDto,
     client: ClientInfo,
   ): Promise<{ user: SessionUser }> {
+    // Counted before the password is checked: out of attempts is 429 even for the right one.
+    await this.throttle.attempt(username, client.ip);
     const user = await this.users.verify(username, password);
     if (!user) {
       // One answer for "no such user" and "wrong password": the caller cannot probe usernames.
       throw new ApiException(401, 'INVALID_CREDENTIALS', 'Wrong username or password');
     }
+    await this.throttle.succeeded(username, client.ip);
     const previous = loggedInUser(session);
     if (previous && previous.username !== user.username) {
       for (const name of session.attributeNames()) session.remove(name);

@@ -10,6 +10,8 @@ export class ApiException extends HttpException {
     status: number,
     readonly code: string,
     message: string,
+    /** Extra response headers (`Retry-After` of a 429). */
+    readonly headers: Record<string, string> = {},
   ) {
     super({ code, message }, status);
   }

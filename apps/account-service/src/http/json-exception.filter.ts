@@ -71,7 +71,7 @@ function describe(err: unknown, req: Request): ErrorAnswer {
   const session = toHttpError(err);
   if (session) return { status: session.status, headers: session.headers, ...session.body.error };
   if (err instanceof ApiException) {
-    return { status: err.getStatus(), code: err.code, message: err.message };
+    return { status: err.getStatus(), headers: err.headers, code: err.code, message: err.message };
   }
   if (err instanceof HttpException && err.getStatus() < 500) {
     const status = err.getStatus();

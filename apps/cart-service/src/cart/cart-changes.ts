@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 /**
@@ -21,7 +21,7 @@ export class CartChangePublisher {
   private failing = false;
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: Redis | Cluster,
     namespace: string,
     private readonly logger: Pick<Logger, 'warn' | 'info'>,
   ) {

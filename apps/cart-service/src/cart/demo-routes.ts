@@ -3,7 +3,8 @@ import type { Catalog } from '../catalog/catalog.js';
 import { addItem, itemNames } from './cart.js';
 import { parsePathSku } from './cart-input.js';
 import type { CartChangePublisher } from './cart-changes.js';
-import { changeCart, readCart } from './session-cart.js';
+import { REPLAYED_HEADER, idempotencyKey, idempotentRequest } from './idempotency-key.js';
+import { changeCart, readCart, rememberedWrite } from './session-cart.js';
 
 /**
  * The article's `CartController`, route for route:
@@ -25,12 +26,24 @@ export function demoRoutes(
 ): Router {
   const router = Router();
 
-  router.post('/cart/:item', withSession, async (req, res) => {
+  // Accepts an Idempotency-Key like the shop's writes (see routes.ts).
+  router.post('/cart/:item', idempotencyKey(), withSession, async (req, res) => {
     const item = parsePathSku(req.params.item, 'item');
     catalog.require(item, 'item');
-    const cart = await changeCart(req.session, (current) => addItem(current, item, 1), changes);
+    const idempotent = idempotentRequest(req, null);
+    const change =
+      rememberedWrite(req.session, idempotent) ??
+      (await changeCart(req.session, (current) => addItem(current, item, 1), changes, {
+        servedBy: instanceId,
+        idempotent,
+      }));
+    if (change.replayed) res.setHeader(REPLAYED_HEADER, 'true');
     // The public handle (a hash of the token): the token itself never appears in a body.
-    res.json({ servedBy: instanceId, sessionId: req.session.id, cart: itemNames(cart, catalog) });
+    res.json({
+      servedBy: change.servedBy,
+      sessionId: req.session.id,
+      cart: itemNames(change.cart, catalog),
+    });
   });
 
   router.get('/cart', withSession, (req, res) => {

@@ -4,13 +4,18 @@ import { requireJson } from '../http/json-body.js';
 import { type Cart, addItem, priceCart, removeItem, setQuantity } from './cart.js';
 import { addItemBody, parseInput, parsePathSku, setQuantityBody } from './cart-input.js';
 import type { CartChangePublisher } from './cart-changes.js';
-import { changeCart, readCart } from './session-cart.js';
+import { REPLAYED_HEADER, idempotencyKey, idempotentRequest } from './idempotency-key.js';
+import { type CartChange, changeCart, readCart, rememberedWrite } from './session-cart.js';
 
 /**
  * The shop's cart API. Every answer, changes included, is the whole priced cart:
  * `{ servedBy, currency, lines: [{ sku, name, qty, price, lineTotal }], total, count }`.
  * Requests that change nothing (reads, removing what is not there) write nothing, so they never
  * create a session.
+ *
+ * Every write accepts an `Idempotency-Key`: the change is made once per key and session, and a
+ * retry with the same key gets the first answer again (`Idempotent-Replayed: true`), whichever
+ * replica it reaches. See `session-cart.ts` for where the key is kept.
  */
 export function cartRoutes(
   catalog: Catalog,
@@ -19,44 +24,82 @@ export function cartRoutes(
   changes: CartChangePublisher,
 ): Router {
   const router = Router();
-  const send = (res: Response, cart: Cart, status = 200): void => {
-    res.status(status).json({ servedBy: instanceId, ...priceCart(cart, catalog) });
+  const send = (res: Response, cart: Cart, status = 200, servedBy = instanceId): void => {
+    res.status(status).json({ servedBy, ...priceCart(cart, catalog) });
   };
+  const answer = (res: Response, change: CartChange): void => {
+    if (change.replayed) res.setHeader(REPLAYED_HEADER, 'true');
+    send(res, change.cart, change.status, change.servedBy);
+  };
+  const keyed = idempotencyKey();
 
   router.get('/api/cart', withSession, (req, res) => {
     send(res, readCart(req.session));
   });
 
   // 201 when the sku got a new line, 200 when an existing line grew.
-  router.post('/api/cart/items', requireJson(), withSession, async (req, res) => {
-    const { sku, qty } = parseInput(addItemBody, req.body);
+  router.post('/api/cart/items', keyed, requireJson(), withSession, async (req, res) => {
+    const input = parseInput(addItemBody, req.body);
+    const { sku, qty } = input;
     catalog.require(sku);
-    const cart = await changeCart(req.session, (current) => addItem(current, sku, qty), changes);
-    const created = cart.find((line) => line.sku === sku)?.qty === qty;
-    if (created) res.location(`/api/cart/items/${sku}`);
-    send(res, cart, created ? 201 : 200);
+    const idempotent = idempotentRequest(req, input);
+    const change =
+      rememberedWrite(req.session, idempotent) ??
+      (await changeCart(req.session, (current) => addItem(current, sku, qty), changes, {
+        servedBy: instanceId,
+        idempotent,
+        status: (cart) => (cart.find((line) => line.sku === sku)?.qty === qty ? 201 : 200),
+      }));
+    if (change.status === 201) res.location(`/api/cart/items/${sku}`);
+    answer(res, change);
   });
 
-  router.patch('/api/cart/items/:sku', requireJson(), withSession, async (req, res) => {
+  router.patch('/api/cart/items/:sku', keyed, requireJson(), withSession, async (req, res) => {
     const sku = parsePathSku(req.params.sku, 'sku');
-    const { qty } = parseInput(setQuantityBody, req.body);
+    const input = parseInput(setQuantityBody, req.body);
     catalog.require(sku);
-    send(res, await changeCart(req.session, (current) => setQuantity(current, sku, qty), changes));
+    const idempotent = idempotentRequest(req, input);
+    const change =
+      rememberedWrite(req.session, idempotent) ??
+      (await changeCart(req.session, (current) => setQuantity(current, sku, input.qty), changes, {
+        servedBy: instanceId,
+        idempotent,
+      }));
+    answer(res, change);
   });
 
   // Idempotent (nginx may retry a DELETE on another replica): removing an absent line is a 200.
-  router.delete('/api/cart/items/:sku', withSession, async (req, res) => {
+  // Without a key, or in a session this request just started, that 200 writes nothing; with a
+  // key in an existing session the key is remembered, so a late retry of this DELETE cannot
+  // remove a line the shopper added again in between.
+  router.delete('/api/cart/items/:sku', keyed, withSession, async (req, res) => {
     const sku = parsePathSku(req.params.sku, 'sku');
     catalog.require(sku);
+    const idempotent = idempotentRequest(req, null);
+    const remembered = rememberedWrite(req.session, idempotent);
+    if (remembered) return answer(res, remembered);
     const loaded = readCart(req.session);
-    if (!loaded.some((line) => line.sku === sku)) return send(res, loaded);
-    send(res, await changeCart(req.session, (current) => removeItem(current, sku), changes));
+    const noOp = !loaded.some((line) => line.sku === sku);
+    if (noOp && (!idempotent || req.session.isNew)) return send(res, loaded);
+    answer(
+      res,
+      await changeCart(req.session, (current) => removeItem(current, sku), changes, {
+        servedBy: instanceId,
+        idempotent,
+      }),
+    );
   });
 
-  router.delete('/api/cart', withSession, async (req, res) => {
+  router.delete('/api/cart', keyed, withSession, async (req, res) => {
+    const idempotent = idempotentRequest(req, null);
+    const remembered = rememberedWrite(req.session, idempotent);
+    if (remembered) return answer(res, remembered);
     const loaded = readCart(req.session);
-    if (loaded.length === 0) return send(res, loaded);
-    send(res, await changeCart(req.session, () => [], changes));
+    if (loaded.length === 0 && (!idempotent || req.session.isNew)) return send(res, loaded);
+    answer(
+      res,
+      await changeCart(req.session, () => [], changes, { servedBy: instanceId, idempotent }),
+    );
   });
 
   return router;

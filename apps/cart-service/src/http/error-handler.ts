@@ -36,6 +36,10 @@ export function jsonErrors(logger: Logger): ErrorRequestHandler {
 /** @private */
 function describe(err: unknown): { status: number; code: string; message: string } {
   if (err instanceof ApiError) return err;
+  // The router's: a path parameter with a broken percent-escape (`/cart/%E0%A4`).
+  if (err instanceof URIError) {
+    return { status: 400, code: 'MALFORMED_PATH', message: 'The path holds a malformed %-escape' };
+  }
   // body-parser's errors carry a string `type` and the status to answer with.
   const { type, status, message } = err as { type?: unknown; status?: unknown; message?: unknown };
   if (typeof type === 'string' && typeof status === 'number' && status >= 400 && status < 500) {

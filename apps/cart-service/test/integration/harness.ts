@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import { ATTRIBUTE_PREFIX, createValkeyClient, waitUntilReady } from '@baton/session';
-import { createLogger, loadConfig } from '@baton/service-kit';
+import { createHttpServer, createLogger, loadConfig } from '@baton/service-kit';
 import { createApp } from '../../src/app.js';
 import { CART_ATTRIBUTE } from '../../src/cart/session-cart.js';
 import { type CartConfig, cartEnvSchema } from '../../src/config.js';
@@ -32,7 +32,8 @@ export async function startCart(valkeyUrl: string, instanceId: string): Promise<
   await waitUntilReady(valkey);
   const app = createApp(config, { valkey, logger: createLogger(instanceId, 'silent') });
   const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    // The production server (header cap, JSON for requests Node's parser refuses), not app.listen.
+    const s = createHttpServer(app).listen(0, '127.0.0.1', () => resolve(s));
   });
   return {
     instanceId,
@@ -67,6 +68,8 @@ export interface SendOptions {
   via?: CartInstance;
   /** Send without the session token even if this shopper holds one. */
   anonymous?: boolean;
+  /** Extra request headers (`Idempotency-Key`, …). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -83,7 +86,7 @@ export class Shopper {
   async send(method: string, path: string, options: SendOptions = {}): Promise<Reply> {
     const replica =
       options.via ?? (this.replicas[this.turn++ % this.replicas.length] as CartInstance);
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...options.headers };
     if (this.token !== undefined && !options.anonymous) headers['x-auth-token'] = this.token;
     let body: string | undefined;
     if (options.json !== undefined) {

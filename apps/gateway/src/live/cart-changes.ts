@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { duplicateForBackground } from '@baton/session';
 import type { Logger } from 'pino';
 
 /**
@@ -20,12 +21,12 @@ const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
  * socket a fresh cart instead.
  */
 export class CartChangesSubscriber {
-  private readonly subscriber: Redis;
+  private readonly subscriber: Redis | Cluster;
   private subscribedOnce = false;
   private readonly subscribed: Promise<void>;
 
   constructor(
-    client: Redis,
+    client: Redis | Cluster,
     namespace: string,
     private readonly handlers: {
       onChange: (sessionId: string) => void;
@@ -34,12 +35,10 @@ export class CartChangesSubscriber {
     logger: Pick<Logger, 'warn'>,
   ) {
     const channel = cartChangesChannel(namespace);
-    this.subscriber = client.duplicate({
-      // Wait for the server rather than fail: this connection lives as long as the gateway.
-      enableOfflineQueue: true,
-      maxRetriesPerRequest: null,
-      commandTimeout: undefined,
-      connectionName: `${client.options.connectionName ?? 'gateway'}:cart-changes`,
+    // Waits for the server rather than failing: this connection lives as long as the gateway.
+    // On a Cluster, PUBLISH reaches every node, so one subscription on any node hears it.
+    this.subscriber = duplicateForBackground(client, {
+      connectionName: `${connectionNameOf(client) ?? 'gateway'}:cart-changes`,
     });
     this.subscriber.on('error', () => {}); // outages are reported through the application's client
     this.subscriber.on('message', (from: string, message: string) => {
@@ -64,4 +63,11 @@ export class CartChangesSubscriber {
   close(): void {
     this.subscriber.disconnect();
   }
+}
+
+/** @private */
+function connectionNameOf(client: Redis | Cluster): string | undefined {
+  return client.isCluster
+    ? (client as Cluster).options.redisOptions?.connectionName
+    : (client as Redis).options.connectionName;
 }

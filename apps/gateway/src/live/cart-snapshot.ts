@@ -2,14 +2,19 @@ import type { SessionRecord } from '@baton/session';
 import { z } from 'zod';
 
 /**
- * The session attribute cart-service writes (`[{ "sku": "apple", "qty": 2 }, …]`). The gateway
- * only reads it; cart-service owns its shape.
+ * The session attribute cart-service writes (`{ "lines": [{ "sku": "apple", "qty": 2 }, …],
+ * "writes": […] }`, or a bare array of lines as older versions wrote it). The gateway only reads
+ * the lines; cart-service owns the shape.
  */
 export const CART_ATTRIBUTE = 'cart';
 
-const storedCart = z.array(
+const storedLines = z.array(
   z.object({ sku: z.string().min(1).max(40), qty: z.number().int().positive() }),
 );
+const storedCart = z.union([
+  storedLines,
+  z.object({ lines: storedLines }).transform((c) => c.lines),
+]);
 
 /** What a `{ "type": "cart" }` message carries: the stored lines, unpriced, and the item count. */
 export interface CartSnapshot {

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -10,6 +10,7 @@ import { crossSiteUpgradeReason } from '../csrf/cross-site-guard.js';
 import { CartChangesSubscriber } from './cart-changes.js';
 import { cartSnapshotOf } from './cart-snapshot.js';
 import { CLOSE, type CloseFrame, closeForDeletion } from './close-codes.js';
+import { handshakeProblem } from './handshake-problem.js';
 import { refuseUpgrade } from './refuse-upgrade.js';
 import { SocketRegistry } from './socket-registry.js';
 
@@ -17,7 +18,7 @@ export interface LiveUpdatesOptions {
   instanceId: string;
   /** Indexed, composite resolver, `group` = this gateway's own: it must see every event. */
   manager: SessionManager;
-  valkey: Redis;
+  valkey: Redis | Cluster;
   namespace: string;
   logger: Logger;
   readiness: Readiness;
@@ -148,6 +149,9 @@ export class LiveUpdates {
     if (req.headers.upgrade?.toLowerCase() !== 'websocket') {
       return refuseUpgrade(socket, 400, 'BAD_UPGRADE', 'Only WebSocket upgrades', instanceId);
     }
+    const problem = handshakeProblem(req);
+    if (problem !== undefined)
+      return refuseUpgrade(socket, 400, 'BAD_UPGRADE', problem, instanceId);
     if (this.closing || readiness.isDraining) {
       const message = 'This gateway is shutting down; connect again';
       return refuseUpgrade(socket, 503, 'DRAINING', message, instanceId);

@@ -6,6 +6,13 @@ import {
   type ResponseHeaders,
 } from '@baton/session';
 
+/**
+ * What the gateway carries upstream as a token: base64url characters, bounded. Whether it names
+ * a session is the services' call (they adopt only well-formed, known tokens); the gateway only
+ * refuses to carry what cannot be one.
+ */
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{1,256}$/;
+
 /** How a client carries its session token: a browser in the cookie, an API client in a header. */
 export type TokenTransport = 'cookie' | 'header';
 
@@ -16,12 +23,16 @@ export type TokenTransport = 'cookie' | 'header';
  *
  * ```http
  * browser → gateway                 gateway → cart (via nginx)
- * Cookie: SESSION=f2k…              X-Auth-Token: f2k…
+ * Cookie: __Host-SESSION=f2k…       X-Auth-Token: f2k…
  *
  * cart → gateway                    gateway → browser
- * X-Auth-Token: Qm9…                Set-Cookie: SESSION=Qm9…; Path=/; HttpOnly; SameSite=Lax
- * X-Auth-Token:          (empty)    Set-Cookie: SESSION=; Max-Age=0; … (expired)
+ * X-Auth-Token: Qm9…                Set-Cookie: __Host-SESSION=Qm9…; Path=/; HttpOnly; Secure; SameSite=Lax
+ * X-Auth-Token:          (empty)    Set-Cookie: __Host-SESSION=; Max-Age=0; … (expired)
  * ```
+ *
+ * The cookie is `__Host-SESSION` when `COOKIE_SECURE=true` (the browser then accepts it only
+ * Secure, `Path=/`, without Domain: no sibling subdomain can plant one), `SESSION` on a
+ * plain-HTTP demo.
  */
 export class SessionTokenTransport {
   private readonly cookie: CookieIdResolver;
@@ -41,9 +52,16 @@ export class SessionTokenTransport {
       : 'cookie';
   }
 
-  /** The token to send upstream, from the client's own transport only; undefined when none. */
+  /**
+   * The token to send upstream, from the client's own transport only; undefined when none, or
+   * when it is not shaped like a token. A cookie is percent-decoded, so `SESSION=%00` would
+   * otherwise put a NUL into the upstream's header, which Node refuses to send by throwing (it
+   * crashed the gateway); such a value names no session anyway, so the client gets a fresh one.
+   */
   tokenOf(req: RequestHeaders): string | undefined {
-    return this.transportOf(req) === 'header' ? this.header.resolve(req) : this.cookie.resolve(req);
+    const token =
+      this.transportOf(req) === 'header' ? this.header.resolve(req) : this.cookie.resolve(req);
+    return token !== undefined && TOKEN_SHAPE.test(token) ? token : undefined;
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import type { Request, RequestHandler, Response } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
@@ -38,65 +38,101 @@ const CODE_FOR_STATUS: Record<number, string> = {
  *   instanceId: 'gateway-1', timeoutMs: 10_000, transport }));
  */
 export function upstreamProxy(options: UpstreamProxyOptions): RequestHandler {
-  const { name, instanceId, transport } = options;
-  // Requests whose upstream call hit the timeout, so the error handler can tell 504 from 502.
-  const timedOut = new WeakSet<IncomingMessage>();
-
+  const hooks = upstreamHooks(options);
   return createProxyMiddleware<Request, Response>({
     target: options.target,
     // The upstream sees its own host in `Host`; the client's host travels in X-Forwarded-Host.
     changeOrigin: true,
     proxyTimeout: options.timeoutMs,
     on: {
-      proxyReq(proxyReq, req) {
-        proxyReq.once('timeout', () => timedOut.add(req));
-        setForwardedHeaders(proxyReq, req);
-        proxyReq.setHeader('X-Request-Id', String(req.id));
-        const token = transport.tokenOf(req);
-        if (token === undefined) proxyReq.removeHeader('X-Auth-Token');
-        else proxyReq.setHeader('X-Auth-Token', token);
-        const cookies = transport.cookiesWithoutSession(req.headers.cookie);
-        if (cookies === undefined) proxyReq.removeHeader('Cookie');
-        else proxyReq.setHeader('Cookie', cookies);
-      },
-
+      proxyReq: (proxyReq, req) => hooks.prepare(proxyReq, req),
       proxyRes(proxyRes, req, res) {
-        const status = proxyRes.statusCode ?? 502;
-        if (status >= 400 && !isJson(proxyRes.headers['content-type'])) {
-          // nginx's (or anyone's) HTML error page: drain it and answer with JSON instead.
-          // Ending the response here makes the library skip copying and piping the upstream's.
-          proxyRes.resume();
-          req.log.warn({ upstream: name, status }, 'upstream answered an error page');
-          sendUpstreamError(res, status, CODE_FOR_STATUS[status] ?? 'UPSTREAM_ERROR', name);
-          return;
-        }
-        // Connection and Keep-Alive describe the gateway↔upstream hop, not ours with the client;
-        // and while draining, the gateway's own `Connection: close` must win.
-        delete proxyRes.headers['keep-alive'];
-        const ours = res.getHeader('connection');
-        if (ours === undefined) delete proxyRes.headers.connection;
-        else proxyRes.headers.connection = String(ours);
-        const servedBy = proxyRes.headers['x-served-by'];
-        proxyRes.headers['x-served-by'] = servedBy ? `${instanceId}, ${servedBy}` : instanceId;
-        transport.translateResponse(transport.transportOf(req), proxyRes.headers);
+        if (hooks.answerErrorPage(proxyRes, req, res)) return;
+        hooks.translate(proxyRes, req, res);
       },
-
-      error(err, req, res) {
-        if (res instanceof Socket) {
-          res.destroy();
-          return;
-        }
-        const status = timedOut.has(req) ? 504 : 502;
-        req.log.warn({ err, upstream: name, status }, 'upstream request failed');
-        if (res.headersSent) {
-          // Part of the upstream's answer is already on the wire; cut it rather than lie.
-          res.destroy();
-          return;
-        }
-        sendUpstreamError(res, status, 'UPSTREAM_UNAVAILABLE', name);
-      },
+      error: (err, req, res) => hooks.failed(err, req, res),
     },
   });
+}
+
+/**
+ * What every proxy to a Baton upstream does around the library, shared by {@link upstreamProxy}
+ * and the retrying proxy of cart writes.
+ */
+export interface UpstreamHooks {
+  /** Sets the headers of the upstream request (token, cookies, X-Forwarded-*, X-Request-Id). */
+  prepare(proxyReq: ClientRequest, req: Request): void;
+  /**
+   * An upstream error that is not the platform's JSON (nginx's HTML page) becomes a JSON error;
+   * true when it did so (the upstream's body is drained, the response ended).
+   */
+  answerErrorPage(proxyRes: IncomingMessage, req: Request, res: Response): boolean;
+  /** Rewrites the upstream's response headers in place for the client (X-Served-By, token, …). */
+  translate(proxyRes: IncomingMessage, req: Request, res: Response): void;
+  /** Whether this request's upstream call ended because of `timeoutMs` (a 504, not a 502). */
+  timedOut(req: IncomingMessage): boolean;
+  /** A connection that failed, was reset or timed out: 502 / 504 JSON, or a cut connection. */
+  failed(err: Error, req: Request, res: Response | Socket): void;
+}
+
+/** The hooks of one upstream; see {@link UpstreamHooks}. */
+export function upstreamHooks(options: UpstreamProxyOptions): UpstreamHooks {
+  const { name, instanceId, transport } = options;
+  // Requests whose upstream call hit the timeout, so the error handler can tell 504 from 502.
+  const timedOut = new WeakSet<IncomingMessage>();
+  return {
+    prepare(proxyReq, req) {
+      proxyReq.once('timeout', () => timedOut.add(req));
+      setForwardedHeaders(proxyReq, req);
+      proxyReq.setHeader('X-Request-Id', String(req.id));
+      const token = transport.tokenOf(req);
+      if (token === undefined) proxyReq.removeHeader('X-Auth-Token');
+      else proxyReq.setHeader('X-Auth-Token', token);
+      const cookies = transport.cookiesWithoutSession(req.headers.cookie);
+      if (cookies === undefined) proxyReq.removeHeader('Cookie');
+      else proxyReq.setHeader('Cookie', cookies);
+    },
+
+    answerErrorPage(proxyRes, req, res) {
+      const status = proxyRes.statusCode ?? 502;
+      if (status < 400 || isJson(proxyRes.headers['content-type'])) return false;
+      // nginx's (or anyone's) HTML error page: drain it and answer with JSON instead.
+      // Ending the response here makes the library skip copying and piping the upstream's.
+      proxyRes.resume();
+      req.log.warn({ upstream: name, status }, 'upstream answered an error page');
+      sendUpstreamError(res, status, CODE_FOR_STATUS[status] ?? 'UPSTREAM_ERROR', name);
+      return true;
+    },
+
+    translate(proxyRes, req, res) {
+      // Connection and Keep-Alive describe the gateway↔upstream hop, not ours with the client;
+      // and while draining, the gateway's own `Connection: close` must win.
+      delete proxyRes.headers['keep-alive'];
+      const ours = res.getHeader('connection');
+      if (ours === undefined) delete proxyRes.headers.connection;
+      else proxyRes.headers.connection = String(ours);
+      const servedBy = proxyRes.headers['x-served-by'];
+      proxyRes.headers['x-served-by'] = servedBy ? `${instanceId}, ${servedBy}` : instanceId;
+      transport.translateResponse(transport.transportOf(req), proxyRes.headers);
+    },
+
+    timedOut: (req) => timedOut.has(req),
+
+    failed(err, req, res) {
+      if (res instanceof Socket) {
+        res.destroy();
+        return;
+      }
+      const status = timedOut.has(req) ? 504 : 502;
+      req.log.warn({ err, upstream: name, status }, 'upstream request failed');
+      if (res.headersSent) {
+        // Part of the upstream's answer is already on the wire; cut it rather than lie.
+        res.destroy();
+        return;
+      }
+      sendUpstreamError(res, status, 'UPSTREAM_UNAVAILABLE', name);
+    },
+  };
 }
 
 /** @private The JSON error for an unusable upstream; the client may retry a second later. */
@@ -111,7 +147,7 @@ function sendUpstreamError(res: Response, status: number, code: string, name: st
   sendError(res, status, code, what);
 }
 
-/** @private Whether a Content-Type is JSON (`application/json`, `application/problem+json`, …). */
-function isJson(contentType: string | undefined): boolean {
+/** Whether a Content-Type is JSON (`application/json`, `application/problem+json`, …). */
+export function isJson(contentType: string | undefined): boolean {
   return contentType !== undefined && /^application\/([\w.-]+\+)?json\b/i.test(contentType);
 }

@@ -11,20 +11,14 @@ export function staticUi(webRoot: string): RequestHandler {
     index: 'index.html',
     redirect: false,
     setHeaders(res: Response, path: string) {
+      // The CSP and the other security headers come from securityHeaders(), for every response.
       if (path.endsWith('.html')) {
         res.setHeader('Cache-Control', 'no-cache');
-        // The page loads only its own script and stylesheet, and no one may frame it.
-        res.setHeader(
-          'Content-Security-Policy',
-          "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-        );
-        res.setHeader('Referrer-Policy', 'same-origin');
       } else if (typeof res.req.query['v'] === 'string') {
         res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
       } else {
         res.setHeader('Cache-Control', 'no-cache');
       }
-      res.setHeader('X-Content-Type-Options', 'nosniff');
     },
   });
 }

@@ -16,6 +16,8 @@ export interface FakeReply {
   body?: string;
   /** Wait this long before answering (to exceed the gateway's timeout). */
   delayMs?: number;
+  /** Cut the connection instead of answering, as a replica killed mid-request would. */
+  reset?: boolean;
 }
 
 /**
@@ -48,6 +50,10 @@ export class FakeUpstream {
         upstream.requests.push(seen);
         const reply = upstream.replies.shift() ?? {};
         const answer = () => {
+          if (reply.reset) {
+            req.socket.destroy();
+            return;
+          }
           res.writeHead(reply.status ?? 200, {
             'content-type': 'application/json',
             'x-served-by': instanceId,

@@ -1,12 +1,13 @@
-import {
-  type IncomingHttpHeaders,
-  type Server,
-  createServer,
-  request as httpRequest,
-} from 'node:http';
+import { type IncomingHttpHeaders, type Server, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
-import { Readiness, createLogger, loadConfig, valkeyClientFrom } from '@baton/service-kit';
+import {
+  Readiness,
+  createHttpServer,
+  createLogger,
+  loadConfig,
+  valkeyClientFrom,
+} from '@baton/service-kit';
 import { type GatewayApp, type GatewayDeps, createApp } from '../../src/app.js';
 import { gatewayEnvSchema } from '../../src/config.js';
 
@@ -41,7 +42,7 @@ export async function startGateway(
   const readiness = new Readiness(valkey);
   const app = createApp(config, { valkey, logger, readiness, ...deps });
   await app.ready();
-  const server: Server = createServer(app.handler);
+  const server: Server = createHttpServer(app.handler);
   server.on('upgrade', app.onUpgrade);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;

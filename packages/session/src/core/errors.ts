@@ -34,6 +34,24 @@ export class SessionStoreFullError extends BatonSessionError {
   }
 }
 
+/**
+ * `durableWrites` with `onTimeout: 'fail'`: the primary applied the write but fewer replicas than
+ * asked acknowledged it within the timeout, so a failover now could lose it. → 503
+ */
+export class SessionNotReplicatedError extends BatonSessionError {
+  readonly code = 'SESSION_NOT_REPLICATED';
+
+  constructor(
+    readonly acknowledged: number,
+    readonly replicas: number,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      `The session write reached the primary but ${acknowledged} of ${replicas} replicas acknowledged it within ${timeoutMs} ms; it may not survive a failover`,
+    );
+  }
+}
+
 /** One attribute's JSON is larger than `maxAttributeBytes`. → 413 */
 export class SessionAttributeTooLargeError extends BatonSessionError {
   readonly code = 'SESSION_ATTRIBUTE_TOO_LARGE';

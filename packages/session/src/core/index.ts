@@ -33,6 +33,19 @@ export {
   REQUIRED_KEYSPACE_EVENTS,
 } from './indexed/configure-action.js';
 export {
+  type DurableWritesOptions,
+  type ResolvedDurableWrites,
+  DEFAULT_DURABLE_WRITES,
+} from './durable/durable-writes-options.js';
+export { ReplicatedSessionStore } from './durable/replicated-session-store.js';
+export {
+  type NearCacheOptions,
+  type ResolvedNearCacheOptions,
+  DEFAULT_NEAR_CACHE_OPTIONS,
+} from './near-cache/near-cache-options.js';
+export { NearCachedSessionStore } from './near-cache/near-cached-session-store.js';
+export type { NearCacheStats } from './near-cache/near-cache.js';
+export {
   type SessionOptions,
   type ResolvedSessionOptions,
   type SessionLogger,
@@ -51,6 +64,12 @@ export { HeaderIdResolver } from './id-resolvers/header.js';
 export { CompositeIdResolver } from './id-resolvers/composite.js';
 export { newSessionToken, isWellFormedToken, sessionIdOf } from './session-token.js';
 export { createValkeyClient, waitUntilReady, type ValkeyClientOptions } from './valkey-client.js';
+export {
+  createValkeyClusterClient,
+  type ValkeyClusterClientOptions,
+} from './valkey-cluster-client.js';
+export { duplicateForBackground } from './indexed/connections.js';
+export { ClusterIndexedValkeySessionStore } from './indexed/cluster-indexed-session-store.js';
 export { holdResponseUntilCommitted } from './response-gate.js';
 export { toHttpError, RETRY_AFTER_SECONDS, type HttpErrorResponse } from './http-errors.js';
 export * from './errors.js';

@@ -12,6 +12,10 @@
  *   <namespace>:expirations              sorted set: session id → expiry, every indexed session
  *   <namespace>:session-principals       hash: session id → principal, for sessions that have one
  *   <namespace>:events                   stream: created / deleted / expired, one consumer group per service
+ *
+ * On a Cluster those four are `<namespace>:{index}:principals:<principal>`, `…:{index}:expirations`
+ * and so on: one hash tag, so they share one slot (one master) and the index scripts can touch
+ * several of them at once; the session hashes stay spread over every master by their own tags.
  */
 export const FIELD = {
   created: 'created',
@@ -22,11 +26,25 @@ export const FIELD = {
 /** Set in indexed mode only: who the session belongs to (plain text, not JSON). */
 export const PRINCIPAL_FIELD = 'principal';
 
+/**
+ * Set on the old key while changeId() on a Cluster copies a session to its new key (see
+ * scripts/begin-move.lua): the old key still reads, refuses writes, and runs out by itself.
+ */
+export const MOVED_TO_FIELD = 'movedTo';
+
 /** Attribute fields are prefixed so they never collide with the metadata fields above. */
 export const ATTRIBUTE_PREFIX = 'a:';
 
 export class KeyLayout {
-  constructor(readonly namespace: string) {}
+  /** Where the index keys start: `<namespace>:` or, on a Cluster, `<namespace>:{index}:`. */
+  private readonly indexBase: string;
+
+  constructor(
+    readonly namespace: string,
+    options: { cluster?: boolean } = {},
+  ) {
+    this.indexBase = options.cluster ? `${namespace}:{index}:` : `${namespace}:`;
+  }
 
   sessionKey(id: string): string {
     return `${this.namespace}:sessions:{${id}}`;
@@ -55,18 +73,18 @@ export class KeyLayout {
 
   /** What `principalIndexKey` puts before the principal; the scripts build index keys from it. */
   get principalIndexPrefix(): string {
-    return `${this.namespace}:principals:`;
+    return `${this.indexBase}principals:`;
   }
 
   get expirationsKey(): string {
-    return `${this.namespace}:expirations`;
+    return `${this.indexBase}expirations`;
   }
 
   get sessionPrincipalsKey(): string {
-    return `${this.namespace}:session-principals`;
+    return `${this.indexBase}session-principals`;
   }
 
   get eventsKey(): string {
-    return `${this.namespace}:events`;
+    return `${this.indexBase}events`;
   }
 }

@@ -9,6 +9,16 @@ import {
   type ResolvedIndexedOptions,
   resolveIndexedOptions,
 } from './indexed/indexed-options.js';
+import {
+  type DurableWritesOptions,
+  type ResolvedDurableWrites,
+  resolveDurableWrites,
+} from './durable/durable-writes-options.js';
+import {
+  type NearCacheOptions,
+  type ResolvedNearCacheOptions,
+  resolveNearCacheOptions,
+} from './near-cache/near-cache-options.js';
 
 /** The subset of pino's (or console's) API the session layer logs through. */
 export interface SessionLogger {
@@ -25,7 +35,9 @@ export type StoreOperation =
   /** Indexed mode: `findByPrincipal`, `revoke*`, and settling expired sessions. */
   | 'find'
   | 'revoke'
-  | 'sweep';
+  | 'sweep'
+  /** `durableWrites`: the `WAIT` after a write; `error` when too few replicas acknowledged. */
+  | 'replicate';
 
 /** Receives one call per store round trip: feed it to metrics (Prometheus) or traces. */
 export interface SessionObserver {
@@ -68,6 +80,21 @@ export interface SessionOptions {
    * not a key, not a round trip. Needs a standalone or Sentinel connection. @default off
    */
   indexed?: IndexedOptions | boolean;
+  /**
+   * Durable writes (opt-in): after each session write, `WAIT` until replicas hold it, so a
+   * Sentinel failover cannot lose a change the client saw succeed. `true` for one replica and
+   * 100 ms. Costs a round trip plus the replica's acknowledgement per write; off: nothing is sent.
+   * Needs a standalone or Sentinel connection. @default off
+   */
+  durableWrites?: DurableWritesOptions | boolean;
+  /**
+   * Near cache (opt-in): repeated reads of a session are served from this process's memory,
+   * kept coherent through Valkey client-side caching (CLIENT TRACKING, two more connections).
+   * `true` for the defaults. Another node's write is seen once its invalidation arrives, and the
+   * expiry slides once per `touchIntervalMs` (docs/near-cache.md). Needs a standalone or
+   * Sentinel connection and no indexed mode. @default off
+   */
+  nearCache?: NearCacheOptions | boolean;
 }
 
 export interface ResolvedSessionOptions {
@@ -81,6 +108,8 @@ export interface ResolvedSessionOptions {
   logger: SessionLogger;
   observer: SessionObserver | undefined;
   indexed: ResolvedIndexedOptions | undefined;
+  durableWrites: ResolvedDurableWrites | undefined;
+  nearCache: ResolvedNearCacheOptions | undefined;
 }
 
 export const DEFAULT_SESSION_OPTIONS = {
@@ -133,6 +162,8 @@ export function resolveOptions(input: SessionOptions): ResolvedSessionOptions {
     logger: input.logger ?? console,
     observer: input.observer,
     indexed: resolveIndexedOptions(input.indexed, client),
+    durableWrites: resolveDurableWrites(input.durableWrites, client),
+    nearCache: resolveNearCacheOptions(input.nearCache, client, Boolean(input.indexed)),
   };
 }
 

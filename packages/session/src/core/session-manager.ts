@@ -9,6 +9,9 @@ import { ValkeySessionStore } from './valkey-session-store.js';
 import { IndexedMode } from './indexed/indexed-mode.js';
 import type { SessionIndex } from './indexed/session-index.js';
 import { SessionEvents } from './indexed/session-events.js';
+import { ReplicatedSessionStore } from './durable/replicated-session-store.js';
+import { KeyLayout } from './key-layout.js';
+import { NearCachedSessionStore } from './near-cache/near-cached-session-store.js';
 
 /**
  * The HTTP-agnostic request cycle (Spring Session's `SessionRepositoryFilter`, minus the
@@ -20,6 +23,8 @@ export class SessionManager {
   readonly store: SessionStore;
   /** Indexed mode's background work; undefined when `indexed` is off. */
   private readonly indexed: IndexedMode | undefined;
+  /** The near cache (its `stats()` and `sync()`); undefined when `nearCache` is off. */
+  readonly nearCache: NearCachedSessionStore | undefined;
   private readonly disabledEvents: SessionEvents | undefined;
 
   /**
@@ -31,12 +36,35 @@ export class SessionManager {
     this.options = resolveOptions(input);
     const { client, namespace, logger, observer, indexed } = this.options;
     if (indexed) {
-      // resolveOptions refused a Cluster for indexed mode.
-      this.indexed = new IndexedMode(client as Redis, this.options, indexed);
+      this.indexed = new IndexedMode(client, this.options, indexed);
       this.store = this.indexed.store;
     } else {
       this.store = new ValkeySessionStore(client, namespace, logger, observer);
       this.disabledEvents = new SessionEvents(false, logger);
+    }
+    if (this.options.durableWrites) {
+      // resolveOptions refused a Cluster for durable writes.
+      const { durableWrites } = this.options;
+      this.store = new ReplicatedSessionStore(
+        this.store,
+        client as Redis,
+        durableWrites,
+        logger,
+        observer,
+      );
+    }
+    if (this.options.nearCache) {
+      // Outermost, so that its own-write invalidation spans the whole write (WAIT included).
+      // resolveOptions refused a Cluster and indexed mode for the near cache.
+      this.nearCache = new NearCachedSessionStore(
+        this.store,
+        new KeyLayout(namespace),
+        client as Redis,
+        this.options.nearCache,
+        logger,
+        observer,
+      );
+      this.store = this.nearCache;
     }
   }
 
@@ -65,10 +93,11 @@ export class SessionManager {
 
   /**
    * Resolves once indexed mode is running: expirations subscribed, notifications configured, the
-   * consumer group in place and a first sweep done. Resolves at once when `indexed` is off.
+   * consumer group in place and a first sweep done; and, with `nearCache`, once its tracking is
+   * armed (before that, reads go to Valkey). Resolves at once when neither is on.
    */
-  ready(): Promise<void> {
-    return this.indexed?.ready() ?? Promise.resolve();
+  async ready(): Promise<void> {
+    await Promise.all([this.indexed?.ready(), this.nearCache?.ready()]);
   }
 
   /**
@@ -81,11 +110,12 @@ export class SessionManager {
 
   /**
    * Stops what indexed mode runs (sweep timer, subscriber, event consumer, after the listener
-   * that is running finishes). The client stays open: whoever created it quits it. Does nothing
-   * when `indexed` is off.
+   * that is running finishes), and the near cache's two connections. The client stays open:
+   * whoever created it quits it (the near cache's connections also close when it ends). Does
+   * nothing when neither is on.
    */
-  close(): Promise<void> {
-    return this.indexed?.close() ?? Promise.resolve();
+  async close(): Promise<void> {
+    await Promise.all([this.indexed?.close(), this.nearCache?.close()]);
   }
 
   /**

@@ -39,7 +39,8 @@ export type CompareAndSetResult =
 
 /**
  * Where sessions live (Spring Session's `SessionRepository`). Every method is one round trip
- * except `rename`, which is two so that it also works across Cluster slots.
+ * except `rename` on a Cluster, which is three (copy, then delete) because the old and the new
+ * key are in different slots.
  * Methods throw `SessionStoreUnavailableError` / `SessionStoreFullError` when the store cannot
  * answer; they never throw for data a client sent.
  */
@@ -70,8 +71,10 @@ export interface SessionStore {
   ): Promise<CompareAndSetResult>;
 
   /**
-   * Moves a session to a new id, keeping its data and TTL and applying `delta`. The old id no
-   * longer resolves once this returns. Returns false when the old session does not exist.
+   * Moves a session to a new id, keeping its data and TTL and applying `delta`. At every moment
+   * one of the two ids resolves to the session. The old id no longer resolves once this returns
+   * (on a Cluster: unless the last step failed, and then for at most the grace period, read
+   * only). Returns false when the old session does not exist or another rename is moving it.
    */
   rename(oldId: string, newId: string, delta: SessionDelta): Promise<boolean>;
 

@@ -4,7 +4,13 @@ import {
   SessionStoreFullError,
   SessionStoreUnavailableError,
 } from './errors.js';
-import { ATTRIBUTE_PREFIX, FIELD, KeyLayout, PRINCIPAL_FIELD } from './key-layout.js';
+import {
+  ATTRIBUTE_PREFIX,
+  FIELD,
+  KeyLayout,
+  MOVED_TO_FIELD,
+  PRINCIPAL_FIELD,
+} from './key-layout.js';
 import type { SessionLogger, SessionObserver, StoreOperation } from './options.js';
 import { type ScriptedClient, withScripts } from './scripts/scripts.js';
 import type {
@@ -15,10 +21,30 @@ import type {
   StoredAttribute,
 } from './session-store.js';
 
+/**
+ * How long the old key of a Cluster changeId() lives on after its copy was taken, in ms: long
+ * enough for the two remaining steps, short enough that an old token stops resolving soon even
+ * when the process died between them.
+ */
+export const MOVE_GRACE_MS = 10_000;
+
+/** A session between the steps of a Cluster changeId(). */
+export interface MovingSession {
+  oldId: string;
+  /** The new session's hash: the old fields with the request's delta on top. */
+  fields: Map<string, string>;
+  /** The old key's TTL before begin-move cut it (0: it had none). */
+  oldTtlMs: number;
+  /** The new key's TTL: the old one, so changeId() keeps the expiry. */
+  ttlMs: number;
+}
+
 /** {@link SessionStore} on Valkey (or Redis) through ioredis: standalone, Sentinel or Cluster. */
 export class ValkeySessionStore implements SessionStore {
   protected readonly client: ScriptedClient;
   readonly keys: KeyLayout;
+  /** On a Cluster the old and new key of changeId() are in different slots: three steps. */
+  protected readonly isCluster: boolean;
 
   constructor(
     client: Redis | Cluster,
@@ -27,7 +53,8 @@ export class ValkeySessionStore implements SessionStore {
     private readonly observer?: SessionObserver,
   ) {
     this.client = withScripts(client);
-    this.keys = new KeyLayout(namespace);
+    this.isCluster = (client as Cluster).isCluster === true;
+    this.keys = new KeyLayout(namespace, { cluster: this.isCluster });
   }
 
   async loadAndTouch(id: string, now: number): Promise<SessionRecord | null> {
@@ -100,27 +127,90 @@ export class ValkeySessionStore implements SessionStore {
   }
 
   async rename(oldId: string, newId: string, delta: SessionDelta): Promise<boolean> {
+    if (!this.isCluster) {
+      const pairs = this.fieldPairs(delta);
+      const result = await this.call('rename', () =>
+        this.client.batonMove(
+          this.keys.sessionKey(oldId),
+          this.keys.sessionKey(newId),
+          delta.maxInactiveMs,
+          pairs.length / 2,
+          ...pairs,
+          ...[...delta.remove].map((name) => this.keys.attributeField(name)),
+        ),
+      );
+      return result === 1;
+    }
+    const moving = await this.beginMove(oldId, newId, delta);
+    if (!moving) return false;
+    await this.copyMoved(newId, moving);
+    await this.finishMove(oldId);
+    return true;
+  }
+
+  /**
+   * Cluster changeId(), step 1 of 3: reads the old session and marks it moving (begin-move.lua:
+   * still readable, no longer writable, TTL cut to {@link MOVE_GRACE_MS}). Resolves the new
+   * session's fields (old ones with the request's delta on top) and TTL, or undefined when the
+   * old session does not exist or another changeId() is moving it.
+   */
+  protected async beginMove(
+    oldId: string,
+    newId: string,
+    delta: SessionDelta,
+  ): Promise<MovingSession | undefined> {
     const taken = (await this.call('rename', () =>
-      this.client.batonTake(this.keys.sessionKey(oldId)),
+      this.client.batonBeginMove(this.keys.sessionKey(oldId), newId, MOVE_GRACE_MS),
     )) as (string | number)[];
-    if (taken.length === 0) return false;
+    if (taken.length === 0) return undefined;
     const [pttl, ...flat] = taken;
     // Carry every field over, then lay the request's own changes on top.
     const fields = new Map<string, string>();
     for (let i = 0; i + 1 < flat.length; i += 2) fields.set(String(flat[i]), String(flat[i + 1]));
+    fields.delete(MOVED_TO_FIELD);
     for (const [field, value] of pairsToEntries(this.fieldPairs(delta))) fields.set(field, value);
     for (const name of delta.remove) fields.delete(this.keys.attributeField(name));
-    const ttl = typeof pttl === 'number' && pttl > 0 ? pttl : delta.maxInactiveMs;
-    await this.call('rename', () =>
-      this.client.batonSaveDelta(
-        this.keys.sessionKey(newId),
-        '0',
-        ttl,
-        fields.size,
-        ...[...fields].flat(),
-      ),
-    );
-    return true;
+    const oldTtlMs = typeof pttl === 'number' && pttl > 0 ? pttl : 0;
+    return { oldId, fields, oldTtlMs, ttlMs: oldTtlMs || delta.maxInactiveMs };
+  }
+
+  /**
+   * Step 2: writes the new key. If that fails the old session is unmarked (abort-move.lua) so
+   * the request's failure leaves it as it was, and the error is rethrown.
+   */
+  protected async copyMoved(newId: string, moving: MovingSession): Promise<void> {
+    try {
+      await this.call('rename', () =>
+        this.client.batonSaveDelta(
+          this.keys.sessionKey(newId),
+          '0',
+          moving.ttlMs,
+          moving.fields.size,
+          ...[...moving.fields].flat(),
+        ),
+      );
+    } catch (err) {
+      await this.client
+        .batonAbortMove(this.keys.sessionKey(moving.oldId), moving.oldTtlMs)
+        .catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Step 3: deletes the old key. The new session exists already, so a failure here is logged,
+   * not thrown: the old key runs out within the grace period by itself, and a read of it meanwhile
+   * sees the session unchanged (it accepts no writes).
+   */
+  protected async finishMove(oldId: string): Promise<void> {
+    try {
+      await this.call('rename', () => this.client.del(this.keys.sessionKey(oldId)));
+    } catch (err) {
+      this.logger.warn(
+        { err, sessionId: oldId },
+        `could not delete the old key after changeId(); it expires within ${MOVE_GRACE_MS} ms`,
+      );
+    }
   }
 
   async delete(id: string): Promise<void> {
@@ -243,7 +333,10 @@ function isReplyError(err: unknown): err is Error {
 }
 
 /** @private */
-const UNAVAILABLE_REPLIES = /^(READONLY|LOADING|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDOWN|NOPERM)\b/;
+// `ERR ACL failure in script`: a command inside a script touched a key or ran a command the ACL
+// user may not (a plain command says NOPERM); NOAUTH/WRONGPASS: the credentials are wrong.
+const UNAVAILABLE_REPLIES =
+  /^(READONLY|LOADING|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDOWN|NOPERM|NOAUTH|WRONGPASS)\b|^ERR ACL failure/;
 
 /**
  * @private A reply error is Valkey saying no (OOM is the one we expect); anything else (a timeout,

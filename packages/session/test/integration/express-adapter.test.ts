@@ -123,6 +123,11 @@ describe('Express adapter over HTTP, against a real valkey-server', () => {
     try {
       const res = await secure.request('/cart/apple', { method: 'POST' });
       assert.match(res.headers.get('set-cookie') ?? '', /; Secure/);
+      // Secure by default, so the name carries the __Host- prefix (Path=/, no Domain).
+      assert.match(
+        res.headers.get('set-cookie') ?? '',
+        /^__Host-SESSION=[\w-]{43}; Path=\/; HttpOnly/,
+      );
     } finally {
       await secure.close();
     }

@@ -8,5 +8,5 @@ export function formatEvent(event: StackEvent, at: Date = new Date()): string {
     event.port === undefined ? '' : `port=${event.port}`,
     event.detail ?? '',
   ].filter(Boolean);
-  return `${time} ${event.name.padEnd(10)} ${event.event.padEnd(9)} ${fields.join(' ')}`.trimEnd();
+  return `${time} ${event.name.padEnd(14)} ${event.event.padEnd(9)} ${fields.join(' ')}`.trimEnd();
 }

@@ -11,10 +11,10 @@ export function statusCommand(context: CommandContext): Command {
         context.print(JSON.stringify(status));
         return;
       }
-      context.print(`${'NAME'.padEnd(10)} ${'STATE'.padEnd(8)} ${'PID'.padEnd(8)} PORT`);
+      context.print(`${'NAME'.padEnd(14)} ${'STATE'.padEnd(8)} ${'PID'.padEnd(8)} PORT`);
       for (const { name, pid, port, state } of status) {
         context.print(
-          `${name.padEnd(10)} ${state.padEnd(8)} ${String(pid ?? '-').padEnd(8)} ${port ?? '-'}`,
+          `${name.padEnd(14)} ${state.padEnd(8)} ${String(pid ?? '-').padEnd(8)} ${port ?? '-'}`,
         );
       }
     });

@@ -16,6 +16,13 @@ export class ComposeDriver implements StackDriver {
   #available: Promise<void> | undefined;
 
   constructor(options: ResolvedStackOptions) {
+    if (options.topology !== 'standalone') {
+      // compose.yaml has the topology as a profile; its apps need VALKEY_SENTINELS set (README).
+      throw new StackError(
+        'STACK_OPTIONS_INVALID',
+        `--topology ${options.topology} runs with the local driver; with Docker use compose.yaml's profile: docker compose --profile ${options.topology} up (packages/stack/README.md)`,
+      );
+    }
     this.#options = options;
   }
 

@@ -2,9 +2,20 @@ import { mkdir } from 'node:fs/promises';
 import { StackError } from '../errors.js';
 import type { ResolvedStackOptions } from '../options.js';
 import type { ProcessStatus, StackDriver, StackEvent } from '../stack-driver.js';
-import { APP_REPLICAS, PROCESS_NAMES, type ProcessName } from '../topology.js';
+import {
+  APP_REPLICAS,
+  CLUSTER_PROCESS_NAMES,
+  PROCESS_NAMES,
+  SENTINEL_PROCESS_NAMES,
+  isClusterProcessName,
+  isSentinelProcessName,
+  processNamesOf,
+  type ProcessName,
+  type Topology,
+} from '../topology.js';
 import { findBinaries, type Binaries } from '../local/binaries.js';
 import { planPorts } from '../local/ports.js';
+import { clusterNodes, ensureClusterCreated } from '../local/cluster-specs.js';
 import { lastLogLine } from '../local/log-tail.js';
 import { stackPaths, type StackPaths } from '../local/paths.js';
 import {
@@ -46,7 +57,12 @@ export class LocalDriver implements StackDriver {
     // Fail before anything starts rather than with half a stack.
     await Promise.all(APP_REPLICAS.map((replica) => assertBuilt(this.#paths.appMain(replica.app))));
     const state = await this.#prepareState();
-    await this.#ensureStarted('valkey', state);
+    // Valkey first (in the sentinel topology: primary, replica, then the sentinels), then nginx.
+    for (const name of processNamesOf(topologyOf(state))) {
+      if (name === 'nginx') break;
+      await this.#ensureStarted(name, state);
+    }
+    if (topologyOf(state) === 'cluster') await ensureClusterCreated(state);
     await this.#ensureStarted('nginx', state);
     await settleAll(APP_REPLICAS.map((replica) => this.#ensureStarted(replica.name, state)));
   }
@@ -57,13 +73,16 @@ export class LocalDriver implements StackDriver {
     // Apps first (they drain against a live Valkey and nginx), the store last.
     await settleAll(APP_REPLICAS.map((replica) => this.#stop(replica.name, state)));
     await this.#stop('nginx', state);
+    // Sentinels before the servers they watch: none may start a failover while Valkey stops.
+    for (const name of [...SENTINEL_PROCESS_NAMES].reverse()) await this.#stop(name, state);
+    await settleAll(CLUSTER_PROCESS_NAMES.map((name) => this.#stop(name, state)));
     await this.#stop('valkey', state);
     await updateState(this.#paths, () => null);
   }
 
   async status(): Promise<ProcessStatus[]> {
     const state = await readState(this.#paths);
-    return PROCESS_NAMES.map((name) => {
+    return processNamesOf(state ? topologyOf(state) : this.#options.topology).map((name) => {
       const record = state?.processes[name];
       const running = record !== undefined && isRunning(record);
       return {
@@ -76,13 +95,13 @@ export class LocalDriver implements StackDriver {
   }
 
   async restart(name: ProcessName): Promise<void> {
-    const state = await this.#requireState();
+    const state = await this.#requireState(name);
     await this.#stop(name, state);
     await this.#ensureStarted(name, state);
   }
 
   async kill(name: ProcessName): Promise<void> {
-    const record = (await this.#requireState()).processes[name];
+    const record = (await this.#requireState(name)).processes[name];
     if (!record || !isRunning(record)) return;
     this.#emit({ name, event: 'stopping', pid: record.pid, detail: 'SIGKILL' });
     killGroup(record);
@@ -91,11 +110,11 @@ export class LocalDriver implements StackDriver {
   }
 
   async start(name: ProcessName): Promise<void> {
-    await this.#ensureStarted(name, await this.#requireState());
+    await this.#ensureStarted(name, await this.#requireState(name));
   }
 
   async waitReady(name: ProcessName): Promise<void> {
-    const state = await this.#requireState();
+    const state = await this.#requireState(name);
     const record = state.processes[name];
     if (!record || !isRunning(record)) {
       throw new StackError(
@@ -168,14 +187,24 @@ export class LocalDriver implements StackDriver {
   /** The state to reuse when some process still runs, else a fresh one with new free ports. @private */
   async #prepareState(): Promise<StackState> {
     const existing = await readState(this.#paths);
-    const anyRunning = PROCESS_NAMES.some((name) => {
-      const record = existing?.processes[name];
-      return record !== undefined && isRunning(record);
-    });
-    if (existing && anyRunning) return existing;
+    const anyRunning = [...PROCESS_NAMES, ...SENTINEL_PROCESS_NAMES, ...CLUSTER_PROCESS_NAMES].some(
+      (name) => {
+        const record = existing?.processes[name];
+        return record !== undefined && isRunning(record);
+      },
+    );
+    const { topology } = this.#options;
+    if (existing && anyRunning) {
+      if (topologyOf(existing) === topology) return existing;
+      throw new StackError(
+        'STACK_OPTIONS_INVALID',
+        `a ${topologyOf(existing)} stack is running in ${this.#paths.stateDir}; stop it (npm run stack -- down) before starting a ${topology} one`,
+      );
+    }
     const state: StackState = {
       version: 1,
-      ports: await planPorts(this.#options.edgePort, this.#options.valkeyPort),
+      topology,
+      ports: await planPorts(this.#options.edgePort, this.#options.valkeyPort, topology),
       env: this.#options.env,
       processes: {},
     };
@@ -183,14 +212,23 @@ export class LocalDriver implements StackDriver {
     return state;
   }
 
-  /** @private */
-  async #requireState(): Promise<StackState> {
+  /** The state of the stack that was started, checking that `name` belongs to its topology. @private */
+  async #requireState(name: ProcessName): Promise<StackState> {
     const state = await readState(this.#paths);
-    if (state) return state;
-    throw new StackError(
-      'STACK_NOT_UP',
-      `no stack state in ${this.#paths.stateDir}; start the stack first (npm run stack -- up)`,
-    );
+    if (!state) {
+      throw new StackError(
+        'STACK_NOT_UP',
+        `no stack state in ${this.#paths.stateDir}; start the stack first (npm run stack -- up)`,
+      );
+    }
+    const topology = topologyOf(state);
+    if (!processNamesOf(topology).includes(name)) {
+      throw new StackError(
+        'STACK_UNKNOWN_PROCESS',
+        `${name} is not part of the running ${topology} stack (${processNamesOf(topology).join(', ')})`,
+      );
+    }
+    return state;
   }
 
   /** How to start, recognise and probe `name`; finds the binaries once per driver. @private */
@@ -203,6 +241,13 @@ export class LocalDriver implements StackDriver {
   #portOf(name: ProcessName, state: StackState | null | undefined): number | null {
     if (name === 'valkey') return state?.ports.valkey ?? this.#options.valkeyPort;
     if (name === 'nginx') return state?.ports.edge ?? this.#options.edgePort;
+    if (name === 'valkey-replica') return state?.ports.sentinel?.replica ?? null;
+    if (isClusterProcessName(name)) {
+      return state?.ports.cluster ? clusterNodes(state)[name === 'valkey-2' ? 1 : 2]![1] : null;
+    }
+    if (isSentinelProcessName(name)) {
+      return state?.ports.sentinel?.sentinels[Number(name.slice(-1)) - 1] ?? null;
+    }
     return state?.ports.apps[name] ?? null;
   }
 
@@ -225,4 +270,9 @@ async function settleAll(promises: Promise<void>[]): Promise<void> {
   const results = await Promise.allSettled(promises);
   const failed = results.find((result) => result.status === 'rejected');
   if (failed) throw failed.reason;
+}
+
+/** @private A state written before topologies existed is a standalone one. */
+function topologyOf(state: StackState): Topology {
+  return state.topology ?? 'standalone';
 }

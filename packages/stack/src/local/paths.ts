@@ -10,6 +10,7 @@ export interface StackPaths {
   readonly logsDir: string;
   readonly valkeyDir: string;
   readonly valkeyConfig: string;
+  readonly valkeyAclFile: string;
   readonly nginxDir: string;
   readonly nginxConfig: string;
   readonly nginxTemplate: string;
@@ -28,6 +29,7 @@ export function stackPaths(root: string, stateDir: string): StackPaths {
     logsDir,
     valkeyDir: path.join(stateDir, 'valkey'),
     valkeyConfig: path.join(root, 'infra', 'valkey', 'valkey.conf'),
+    valkeyAclFile: path.join(root, 'infra', 'valkey', 'users.acl'),
     nginxDir,
     nginxConfig: path.join(nginxDir, 'nginx.conf'),
     nginxTemplate: path.join(root, 'infra', 'nginx', 'baton.conf.template'),

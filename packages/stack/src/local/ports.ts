@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { StackError } from '../errors.js';
+import type { Topology } from '../topology.js';
 import type { StackState } from './state-store.js';
 
 /**
@@ -45,6 +46,7 @@ export async function assertPortFree(port: number, variable: string): Promise<vo
 export async function planPorts(
   edgePort: number,
   valkeyPort: number,
+  topology: Topology = 'standalone',
 ): Promise<StackState['ports']> {
   if (edgePort === valkeyPort) {
     throw new StackError('STACK_OPTIONS_INVALID', `EDGE_PORT and VALKEY_PORT are both ${edgePort}`);
@@ -58,7 +60,20 @@ export async function planPorts(
     taken.add(port);
     return port;
   };
+  const sentinel =
+    topology === 'sentinel'
+      ? { replica: await next(), sentinels: [await next(), await next(), await next()] }
+      : undefined;
+  const cluster =
+    topology === 'cluster'
+      ? {
+          nodes: [await next(), await next()],
+          buses: [await next(), await next(), await next()],
+        }
+      : undefined;
   return {
+    ...(sentinel ? { sentinel } : {}),
+    ...(cluster ? { cluster } : {}),
     edge: edgePort,
     valkey: valkeyPort,
     cartListener: await next(),

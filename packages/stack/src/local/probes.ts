@@ -1,6 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { VALKEY_ADMIN_USER } from './valkey-credentials.js';
 
 /** One attempt at "is it ready?"; never throws, a failure is just `false`. */
 export type Probe = () => Promise<boolean>;
@@ -41,24 +42,35 @@ export function tcpAccepts(port: number): Probe {
 /**
  * Valkey answers PING with +PONG. While it replays its AOF it answers -LOADING instead, so PONG
  * also means "loading done". Raw RESP over a socket: no client library for one command.
+ *
+ * With infra/valkey/users.acl the default user has a password (VALKEY_ADMIN_USER), so the probe
+ * sends AUTH first and judges only the PING's reply: on a server without that password (bench,
+ * sentinels) AUTH fails and PING still answers.
  */
 export function valkeyPong(port: number): Probe {
+  const auth = resp(['AUTH', VALKEY_ADMIN_USER.username, VALKEY_ADMIN_USER.password]);
   return () =>
     new Promise((resolve) => {
       const socket = net.connect({ host: '127.0.0.1', port, timeout: ATTEMPT_TIMEOUT_MS });
       let reply = '';
-      socket.once('connect', () => socket.write('*1\r\n$4\r\nPING\r\n'));
+      socket.once('connect', () => socket.write(auth + resp(['PING'])));
       socket.on('data', (chunk) => {
         reply += chunk.toString('latin1');
-        if (reply.includes('\r\n')) {
+        const lines = reply.split('\r\n');
+        if (lines.length > 2) {
           socket.destroy();
-          resolve(reply.startsWith('+PONG'));
+          resolve(lines[1]!.startsWith('+PONG'));
         }
       });
       socket.once('timeout', () => socket.destroy());
       socket.once('error', () => resolve(false));
       socket.once('close', () => resolve(false));
     });
+}
+
+/** @private One command as a RESP array of bulk strings. */
+function resp(args: string[]): string {
+  return `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
 }
 
 /**

@@ -1,12 +1,20 @@
 import { access, mkdir } from 'node:fs/promises';
 import { StackError } from '../errors.js';
-import { appReplica, type ProcessName } from '../topology.js';
+import {
+  appReplica,
+  isClusterProcessName,
+  isSentinelProcessName,
+  type ProcessName,
+} from '../topology.js';
 import type { Binaries } from './binaries.js';
 import { nginxArgs, writeNginxConfig } from './nginx-config.js';
 import type { StackPaths } from './paths.js';
 import { httpOk, tcpAccepts, valkeyPong, type Probe } from './probes.js';
 import type { SpawnRequest } from './process-control.js';
 import type { StackState } from './state-store.js';
+import { valkeyAppEnv } from './valkey-credentials.js';
+import { dataNodeSpec, sentinelAppEnv, sentinelSpec } from './sentinel-specs.js';
+import { clusterAppEnv, clusterNodeSpec } from './cluster-specs.js';
 
 /** Everything the local driver needs to start, recognise, probe and stop one process. */
 export interface ProcessSpec extends SpawnRequest {
@@ -36,6 +44,15 @@ export function processSpec(name: ProcessName, context: SpecContext): ProcessSpe
     env: inherited(),
     stopSignal: stopSignal(name),
   };
+  const sentinelTopology = state.topology === 'sentinel';
+  if (name === 'valkey-replica' || (name === 'valkey' && sentinelTopology)) {
+    return dataNodeSpec(base, name, context);
+  }
+  if (isSentinelProcessName(name)) return sentinelSpec(base, name, context);
+  const clusterTopology = state.topology === 'cluster';
+  if (isClusterProcessName(name) || (name === 'valkey' && clusterTopology)) {
+    return clusterNodeSpec(base, name as 'valkey', context);
+  }
   if (name === 'valkey') {
     const port = state.ports.valkey;
     return {
@@ -46,6 +63,9 @@ export function processSpec(name: ProcessName, context: SpecContext): ProcessSpe
       args: [
         paths.valkeyConfig,
         ...['--port', String(port), '--bind', '127.0.0.1', '--dir', paths.valkeyDir],
+        // The apps' ACL user (infra/valkey/users.acl); not in valkey.conf, so a plain
+        // valkey-server with that config (bench, tests) keeps its open default user.
+        ...['--aclfile', paths.valkeyAclFile],
         ...['--daemonize', 'no'],
       ],
       signature: 'valkey-server',
@@ -72,11 +92,14 @@ export function processSpec(name: ProcessName, context: SpecContext): ProcessSpe
   const main = paths.appMain(replica.app);
   const env: NodeJS.ProcessEnv = {
     ...base.env,
+    ...valkeyAppEnv(),
     ...state.env,
     INSTANCE_ID: name,
     HOST: '127.0.0.1',
     PORT: String(port),
     VALKEY_URL: `redis://127.0.0.1:${state.ports.valkey}`,
+    ...(sentinelTopology ? sentinelAppEnv(context) : {}),
+    ...(clusterTopology ? clusterAppEnv(context) : {}),
   };
   if (replica.app === 'gateway') {
     env.CART_URL = `http://127.0.0.1:${state.ports.cartListener}`;

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StackError } from '../errors.js';
-import type { AppReplicaName, ProcessName } from '../topology.js';
+import type { AppReplicaName, ProcessName, Topology } from '../topology.js';
 import type { StackPaths } from './paths.js';
 
 /** A process this stack started, and how to recognise it again (a PID alone can be reused). */
@@ -16,12 +16,18 @@ export interface ProcessRecord {
 /** `.stack/state.json`: what later CLI invocations need to find and restart the processes. */
 export interface StackState {
   readonly version: 1;
+  /** How Valkey runs; absent in a state written before topologies existed: `standalone`. */
+  readonly topology?: Topology;
   readonly ports: {
     readonly edge: number;
     readonly valkey: number;
     readonly cartListener: number;
     readonly accountListener: number;
     readonly apps: Readonly<Record<AppReplicaName, number>>;
+    /** The sentinel topology's replica and three sentinels. */
+    readonly sentinel?: { readonly replica: number; readonly sentinels: readonly number[] };
+    /** The cluster topology's other two masters, and the bus ports of all three. */
+    readonly cluster?: { readonly nodes: readonly number[]; readonly buses: readonly number[] };
   };
   /** The app environment chosen at `up`, reused by `start`/`restart` so replicas stay alike. */
   readonly env: Readonly<Record<string, string>>;

@@ -17,17 +17,41 @@ class FakeResponse {
 describe('CookieIdResolver', () => {
   it('reads its cookie among others', () => {
     const resolver = new CookieIdResolver();
-    assert.equal(resolver.resolve({ headers: { cookie: 'a=1; SESSION=tok; b=2' } }), 'tok');
+    assert.equal(resolver.resolve({ headers: { cookie: 'a=1; __Host-SESSION=tok; b=2' } }), 'tok');
+    // The unprefixed name is another cookie: one a subdomain could have planted.
+    assert.equal(resolver.resolve({ headers: { cookie: 'SESSION=planted' } }), undefined);
     assert.equal(resolver.resolve({ headers: { cookie: 'a=1' } }), undefined);
     assert.equal(resolver.resolve({ headers: {} }), undefined);
   });
 
-  it('sets HttpOnly, SameSite=Lax, Path=/ and Secure by default, without a lifetime', () => {
+  it('sets __Host-SESSION with HttpOnly, SameSite=Lax, Path=/ and Secure by default, without a lifetime', () => {
     const res = new FakeResponse();
     new CookieIdResolver().set(res, 'tok');
     assert.deepEqual(res.getHeader('set-cookie'), [
-      'SESSION=tok; Path=/; HttpOnly; Secure; SameSite=Lax',
+      '__Host-SESSION=tok; Path=/; HttpOnly; Secure; SameSite=Lax',
     ]);
+  });
+
+  it('is plain SESSION when not Secure (plain-HTTP demos), and HttpOnly either way', () => {
+    const res = new FakeResponse();
+    const resolver = new CookieIdResolver({ secure: false });
+    assert.equal(resolver.name, 'SESSION');
+    resolver.set(res, 'tok');
+    assert.deepEqual(res.getHeader('set-cookie'), ['SESSION=tok; Path=/; HttpOnly; SameSite=Lax']);
+  });
+
+  it('refuses a __Host- name the browser would drop, and a __Secure- one without Secure', () => {
+    for (const options of [
+      { name: '__Host-SESSION', secure: false },
+      { name: '__Host-SESSION', path: '/shop' },
+      { name: '__Host-SESSION', domain: 'example.com' },
+      { name: '__Secure-SESSION', secure: false },
+    ]) {
+      assert.throws(() => new CookieIdResolver(options), {
+        code: 'SESSION_OPTIONS_INVALID',
+        message: /cookie\.name.*__(Host|Secure)-/,
+      });
+    }
   });
 
   it('drops Secure only when asked to, and keeps Set-Cookie headers set by others', () => {
@@ -46,7 +70,7 @@ describe('CookieIdResolver', () => {
     const [cookie] = res.getHeader('set-cookie') as string[];
     assert.match(
       cookie as string,
-      /^SESSION=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax$/,
+      /^__Host-SESSION=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax$/,
     );
   });
 });
@@ -70,7 +94,10 @@ describe('HeaderIdResolver', () => {
 });
 
 describe('CompositeIdResolver', () => {
-  const composite = new CompositeIdResolver([new HeaderIdResolver(), new CookieIdResolver()]);
+  const composite = new CompositeIdResolver([
+    new HeaderIdResolver(),
+    new CookieIdResolver({ secure: false }),
+  ]);
 
   it('prefers the header, then falls back to the cookie', () => {
     assert.equal(composite.resolve({ headers: { 'x-auth-token': 'h', cookie: 'SESSION=c' } }), 'h');

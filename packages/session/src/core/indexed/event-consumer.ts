@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { duplicateForBackground } from './connections.js';
 import type { SessionLogger } from '../options.js';
 import type { DeletionReason } from './indexed-session-store.js';
 import type { SessionEvent } from './session-events.js';
@@ -21,7 +22,7 @@ type Entry = [id: string, fields: string[] | null];
  * taken over with XAUTOCLAIM. Blocking reads run on a connection of their own.
  */
 export class EventStreamConsumer {
-  private blocking: Redis | undefined;
+  private blocking: Redis | Cluster | undefined;
   private loop: Promise<void> | undefined;
   private closing = false;
   private lastClaim = 0;
@@ -32,7 +33,7 @@ export class EventStreamConsumer {
   private readonly blockMs: number;
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: Redis | Cluster,
     private readonly stream: string,
     private readonly group: string,
     private readonly consumer: string,
@@ -59,12 +60,8 @@ export class EventStreamConsumer {
     // Its own connection: a blocking read would hold up every command queued behind it.
     // No commandTimeout (a BLOCK outlasts it); blockingTimeout guards against a dead socket.
     // A read queues until the connection is up instead of failing.
-    const blocking = this.client.duplicate({
-      enableOfflineQueue: true,
-      maxRetriesPerRequest: null,
-      commandTimeout: undefined,
+    const blocking = duplicateForBackground(this.client, {
       blockingTimeout: this.blockMs,
-      blockingTimeoutGrace: 2_000,
       connectionName: `${this.consumer}:events`,
     });
     blocking.on('error', () => {}); // outages are reported through the application's client
@@ -102,7 +99,7 @@ export class EventStreamConsumer {
   }
 
   /** @private */
-  private async run(blocking: Redis): Promise<void> {
+  private async run(blocking: Redis | Cluster): Promise<void> {
     while (!this.closing) {
       if (this.client.status !== 'ready') {
         // Starting up or reconnecting: the application's client reports outages, not us.

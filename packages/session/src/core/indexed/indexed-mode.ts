@@ -1,5 +1,7 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { ResolvedSessionOptions, SessionLogger } from '../options.js';
+import { ClusterIndexedValkeySessionStore } from './cluster-indexed-session-store.js';
+import { isCluster, mastersOf } from './connections.js';
 import { EventStreamConsumer } from './event-consumer.js';
 import { ExpiryWatcher } from './expiry-watcher.js';
 import type { ResolvedIndexedOptions } from './indexed-options.js';
@@ -13,9 +15,12 @@ import { SessionEvents } from './session-events.js';
  * On start and after every reconnect of the client (a Valkey restart forgets `CONFIG SET` and,
  * without persistence, the stream) it runs the configure action, makes sure the consumer group
  * exists, and sweeps, since notifications sent while it was disconnected are lost.
+ *
+ * On a Cluster the store is {@link ClusterIndexedValkeySessionStore}, and the configure action
+ * and the expiry subscription run on every master (they are per server there).
  */
 export class IndexedMode {
-  readonly store: IndexedValkeySessionStore;
+  readonly store: IndexedValkeySessionStore | ClusterIndexedValkeySessionStore;
   readonly events: SessionEvents;
   private readonly consumer: EventStreamConsumer;
   private readonly watcher: ExpiryWatcher;
@@ -30,19 +35,21 @@ export class IndexedMode {
   private closed = false;
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: Redis | Cluster,
     options: ResolvedSessionOptions,
     private readonly indexed: ResolvedIndexedOptions,
   ) {
     const { logger } = options;
     this.logger = logger;
-    this.store = new IndexedValkeySessionStore(
-      client,
-      options.namespace,
-      logger,
-      options.observer,
-      indexed,
-    );
+    this.store = isCluster(client)
+      ? new ClusterIndexedValkeySessionStore(
+          client,
+          options.namespace,
+          logger,
+          options.observer,
+          indexed,
+        )
+      : new IndexedValkeySessionStore(client, options.namespace, logger, options.observer, indexed);
     this.consumer = new EventStreamConsumer(
       client,
       this.store.keys.eventsKey,
@@ -56,12 +63,10 @@ export class IndexedMode {
     this.watcher = new ExpiryWatcher(client, this.store, logger);
 
     const maintained = new Promise<void>((resolve) => (this.markStarted = resolve));
-    this.started = Promise.all([
-      this.watcher.subscribe().catch((err: unknown) => {
-        logger.warn({ err }, 'cannot subscribe to expirations; relying on the sweep alone');
-      }),
-      maintained,
-    ]).then(() => undefined);
+    // A Cluster client knows its masters only once it is ready: maintain() subscribes then.
+    this.started = Promise.all([isCluster(client) ? undefined : this.subscribe(), maintained]).then(
+      () => undefined,
+    );
     client.on('ready', this.onReady);
     this.timer = setInterval(() => this.maintain(false), indexed.sweepIntervalMs);
     this.timer.unref();
@@ -90,6 +95,13 @@ export class IndexedMode {
   }
 
   /** @private */
+  private subscribe(): Promise<void> {
+    return this.watcher.subscribe().catch((err: unknown) => {
+      this.logger.warn({ err }, 'cannot subscribe to expirations; relying on the sweep alone');
+    });
+  }
+
+  /** @private */
   private readonly onReady = (): void => {
     this.groupReady = false;
     this.maintain(true);
@@ -103,12 +115,16 @@ export class IndexedMode {
       if (this.closed || this.client.status !== 'ready') return;
       const logger = this.logger;
       if (reconnected) {
-        await this.indexed.configureAction.configure(this.client).catch((err: unknown) => {
-          logger.warn(
-            { err },
-            "could not set notify-keyspace-events; set it to Egx on the server (and configureAction: 'none'), expired events wait for the sweep until then",
-          );
-        });
+        const action = this.indexed.configureAction;
+        await Promise.all(mastersOf(this.client).map((server) => action.configure(server))).catch(
+          (err: unknown) => {
+            logger.warn(
+              { err },
+              "could not set notify-keyspace-events; set it to Egx on the server (and configureAction: 'none'), expired events wait for the sweep until then",
+            );
+          },
+        );
+        if (isCluster(this.client)) await this.subscribe();
       }
       try {
         if (!this.groupReady) await this.consumer.ensureGroup();

@@ -41,11 +41,9 @@ describe('indexed options', () => {
     }
   });
 
-  it('refuses a Cluster connection, for now', () => {
+  it('accepts a Cluster connection (its index keys share one slot)', () => {
     const cluster = new Cluster([{ host: '127.0.0.1', port: 1 }], { lazyConnect: true });
-    assert.throws(() => resolveOptions({ client: cluster, indexed: true }), {
-      option: 'indexed',
-    });
+    assert.ok(resolveOptions({ client: cluster, indexed: true }).indexed);
     cluster.disconnect();
   });
 });

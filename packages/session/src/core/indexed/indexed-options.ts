@@ -62,20 +62,13 @@ export const DEFAULT_INDEXED_OPTIONS = {
 /** Checks `options.indexed` once, at start-up; undefined when indexed mode is off. */
 export function resolveIndexedOptions(
   input: IndexedOptions | boolean | undefined,
-  client: Redis | Cluster,
+  // Kept for options that depend on the topology; every topology takes indexed mode now.
+  _client?: Redis | Cluster,
 ): ResolvedIndexedOptions | undefined {
   if (input === undefined || input === false) return undefined;
   const options: IndexedOptions = input === true ? {} : input;
   if (typeof options !== 'object' || options === null) {
     throw new SessionOptionsInvalidError('indexed', 'must be an object or true');
-  }
-  if ((client as Cluster).isCluster) {
-    // Its scripts touch a session, its principal's index and the event stream in one step:
-    // keys in different slots. Cluster support is a later step (issue 8).
-    throw new SessionOptionsInvalidError(
-      'indexed',
-      'needs a standalone or Sentinel connection for now, not a Cluster',
-    );
   }
   const max = options.maxSessionsPerPrincipal;
   if (max !== undefined && (!Number.isSafeInteger(max) || max <= 0)) {

@@ -8,10 +8,11 @@
 -- ARGV[5]  the value the caller read (ignored when ARGV[4] is '0')
 -- ARGV[6]  the new value
 -- ARGV[7 ..] field/value pairs written only when this call creates the session
--- Returns 1 (written), -1 (the session must exist and does not), or a conflict:
+-- Returns 1 (written), -1 (the session must exist and does not, or is being moved to a new id
+-- by changeId() on a Cluster: see begin-move.lua), or a conflict:
 -- {0} (the field is now absent) or {0, current} (the field now holds current).
 local exists = redis.call('EXISTS', KEYS[1]) == 1
-if ARGV[1] == '1' and not exists then
+if ARGV[1] == '1' and (not exists or redis.call('HEXISTS', KEYS[1], 'movedTo') == 1) then
   return -1
 end
 local current = redis.call('HGET', KEYS[1], ARGV[3])

@@ -13,8 +13,10 @@ for i = 1, #fields, 2 do
     maxInactive = tonumber(fields[i + 1])
   end
 end
--- A hash without a valid maxInactive is not ours; the client reports it as corrupt.
-if maxInactive and maxInactive > 0 then
+-- A hash without a valid maxInactive is not ours; the client reports it as corrupt. A session
+-- that a Cluster changeId() is moving (begin-move.lua) is read but not touched: its old key must
+-- run out within the grace period.
+if maxInactive and maxInactive > 0 and redis.call('HEXISTS', KEYS[1], 'movedTo') == 0 then
   redis.call('PEXPIRE', KEYS[1], maxInactive)
   redis.call('HSET', KEYS[1], 'lastAccess', ARGV[1])
 end

@@ -6,9 +6,11 @@
 -- ARGV[4 .. 3+2n]  field, value, field, value …  (fields to set)
 -- ARGV[4+2n ..]    fields to delete
 -- Returns 1, or 0 when the session had to exist and does not (logged out, revoked or expired
--- meanwhile): a save must never resurrect a session somebody ended.
+-- meanwhile, or being moved to a new id by changeId() on a Cluster): a save must never
+-- resurrect a session somebody ended, nor write to a key whose copy is already taken.
 -- Atomic so the existence check, the writes and the TTL are one step.
-if ARGV[1] == '1' and redis.call('EXISTS', KEYS[1]) == 0 then
+if ARGV[1] == '1' and (redis.call('EXISTS', KEYS[1]) == 0
+    or redis.call('HEXISTS', KEYS[1], 'movedTo') == 1) then
   return 0
 end
 local n = tonumber(ARGV[3])

@@ -9,7 +9,9 @@ const SCRIPTS = {
   batonLoadAndTouch: { file: 'load-and-touch.lua', numberOfKeys: 1 },
   batonSaveDelta: { file: 'save-delta.lua', numberOfKeys: 1 },
   batonCompareAndSet: { file: 'compare-and-set.lua', numberOfKeys: 1 },
-  batonTake: { file: 'take.lua', numberOfKeys: 1 },
+  batonMove: { file: 'move.lua', numberOfKeys: 2 },
+  batonBeginMove: { file: 'begin-move.lua', numberOfKeys: 1 },
+  batonAbortMove: { file: 'abort-move.lua', numberOfKeys: 1 },
 } as const;
 
 /**
@@ -28,17 +30,35 @@ const INDEXED_SCRIPTS = {
   batonIndexedSweep: { file: 'sweep.lua', numberOfKeys: 3 },
 } as const;
 
+/**
+ * Indexed mode's scripts on a Cluster (`cluster/`): the index half, each one `cluster/lib.lua`
+ * followed by its own file, on the three index keys that share the `{index}` slot. The session
+ * half is the plain scripts above and `batonDeleteIfPrincipal`, one session key each.
+ */
+const CLUSTER_INDEX_SCRIPTS = {
+  batonClusterTrack: { file: 'track.lua', numberOfKeys: 3 },
+  batonClusterUntrackPrincipal: { file: 'untrack-principal.lua', numberOfKeys: 3 },
+  batonClusterDue: { file: 'due.lua', numberOfKeys: 3 },
+  batonClusterSettle: { file: 'settle.lua', numberOfKeys: 3 },
+} as const;
+
 type ScriptName = keyof typeof SCRIPTS;
+type ClusterIndexScriptName = keyof typeof CLUSTER_INDEX_SCRIPTS;
 type IndexedScriptName = keyof typeof INDEXED_SCRIPTS;
 type ScriptCall = (key: string, ...args: (string | number)[]) => Promise<unknown>;
 /** Keys first (as many as the script's numberOfKeys), then arguments. */
 type MultiKeyScriptCall = (...keysThenArgs: (string | number)[]) => Promise<unknown>;
 
 /** A client with Baton's scripts defined on it. */
-export type ScriptedClient = (Redis | Cluster) & Record<ScriptName, ScriptCall>;
+export type ScriptedClient = (Redis | Cluster) &
+  Record<Exclude<ScriptName, 'batonMove'>, ScriptCall> & { batonMove: MultiKeyScriptCall };
 
 /** A client with the indexed-mode scripts defined on it as well. */
 export type IndexedScriptedClient = ScriptedClient & Record<IndexedScriptName, MultiKeyScriptCall>;
+
+/** A client with the Cluster indexed-mode scripts defined on it as well. */
+export type ClusterIndexScriptedClient = ScriptedClient &
+  Record<ClusterIndexScriptName, MultiKeyScriptCall> & { batonDeleteIfPrincipal: ScriptCall };
 
 /** Defines the scripts on the client (once per client; calling it again is harmless). */
 export function withScripts(client: Redis | Cluster): ScriptedClient {
@@ -52,6 +72,22 @@ export function withIndexedScripts(client: Redis | Cluster): IndexedScriptedClie
   const lib = read('indexed/lib.lua');
   define(client, INDEXED_SCRIPTS, (file) => lib + read(`indexed/${file}`));
   return client as IndexedScriptedClient;
+}
+
+/**
+ * Defines the plain scripts and indexed mode's Cluster scripts. ioredis' Cluster keeps one
+ * EVALSHA cache per node and falls back to EVAL on the node that answers NOSCRIPT.
+ */
+export function withClusterIndexScripts(client: Redis | Cluster): ClusterIndexScriptedClient {
+  withScripts(client);
+  const lib = read('cluster/lib.lua');
+  define(client, CLUSTER_INDEX_SCRIPTS, (file) => lib + read(`cluster/${file}`));
+  define(
+    client,
+    { batonDeleteIfPrincipal: { file: 'cluster/delete-if-principal.lua', numberOfKeys: 1 } },
+    read,
+  );
+  return client as ClusterIndexScriptedClient;
 }
 
 /** @private */

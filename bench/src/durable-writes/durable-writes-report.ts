@@ -1,0 +1,112 @@
+import { median } from '../load/stats.js';
+import { table } from '../report/table.js';
+import type { DurableWritesResults, Setting, WriteRun } from './durable-writes-bench.js';
+
+export const SECTION_BEGIN =
+  '<!-- durable-writes:begin (written by npm run bench:durable-writes) -->';
+export const SECTION_END = '<!-- durable-writes:end -->';
+
+const LABEL: Record<Setting, string> = { off: 'durable writes off', on: 'durable writes on' };
+
+/** The BENCHMARKS.md section of one durable-writes run, between its markers. */
+export function renderDurableWritesSection(results: DurableWritesResults, command: string): string {
+  const { plan } = results;
+  const med = (connections: number, setting: Setting, pick: (run: WriteRun) => number) =>
+    median(
+      results.runs
+        .filter((run) => run.setting === setting && run.connections === connections)
+        .map(pick),
+    );
+  const rows = plan.connections.flatMap((c) =>
+    (['off', 'on'] as const).map((setting) => [
+      String(c),
+      LABEL[setting],
+      Math.round(med(c, setting, (r) => r.requestsPerSecond)).toLocaleString('en-US'),
+      med(c, setting, (r) => r.p50Ms).toFixed(2),
+      med(c, setting, (r) => r.p99Ms).toFixed(2),
+      med(c, setting, (r) => r.waitsPerWrite).toFixed(2),
+    ]),
+  );
+  const summary = plan.connections.map((c) => {
+    const ratio =
+      med(c, 'on', (r) => r.requestsPerSecond) / med(c, 'off', (r) => r.requestsPerSecond);
+    const p50 = med(c, 'on', (r) => r.p50Ms) - med(c, 'off', (r) => r.p50Ms);
+    return (
+      `- ${c} connection(s) per replica: durable writes on / off **${ratio.toFixed(2)}x** the ` +
+      `write throughput, ${p50 >= 0 ? '+' : ''}${p50.toFixed(2)} ms at the median.`
+    );
+  });
+  const every = results.runs.map((run) => [
+    String(run.repeat),
+    String(run.connections),
+    LABEL[run.setting],
+    run.ok.toLocaleString('en-US'),
+    String(run.failed),
+    Math.round(run.requestsPerSecond).toLocaleString('en-US'),
+    run.p50Ms.toFixed(2),
+    run.p99Ms.toFixed(2),
+  ]);
+  return [
+    SECTION_BEGIN,
+    '',
+    '## Durable writes (opt-in `WAIT`)',
+    '',
+    `Measured by \`${command}\` (${results.date}), separately from the runs above, on the same ` +
+      "machine: Baton's cart replicas (`bench/src/variants`, the `baton` variant) with " +
+      '`SESSION_DURABLE_WRITES_REPLICAS` 0 (off) and 1 (on, ' +
+      `\`WAIT 1 ${plan.timeoutMs}\` after each write), two replicas each, on one primary with ` +
+      'one replica (`--replicaof`, both from `infra/valkey/valkey.conf`) on this machine. The ' +
+      `load generator talks to the cart replicas directly, ${plan.connections.join(' then ')} ` +
+      `keep-alive connection(s) to each at once, \`POST /cart/pear\` (one compare-and-set per request) ` +
+      `cycling through ${plan.sessions} sessions, ${plan.seconds} s per run, ${plan.repeats} ` +
+      'repeat(s) of both settings (alternating which goes first). WAITs per write: ' +
+      '`INFO commandstats` on the primary over the run, per 2xx response. The replica is on ' +
+      'loopback: across a network its acknowledgement adds a network round trip more. See ' +
+      '[docs/cluster-and-sentinel.md](docs/cluster-and-sentinel.md) for what it buys. ' +
+      `1-minute load average before / after: ${results.loadAverage[0].toFixed(2)} / ` +
+      `${results.loadAverage[1].toFixed(2)} (other work shared the machine when above ~1).`,
+    '',
+    table(['connections', 'setting', 'writes/s', 'p50 ms', 'p99 ms', 'WAITs / write'], rows, [
+      'right',
+      'left',
+      'right',
+      'right',
+      'right',
+      'right',
+    ]),
+    '',
+    'Medians over the repeats, measured in the same run:',
+    '',
+    ...summary,
+    '',
+    table(['#', 'connections', 'setting', '2xx', 'failed', 'writes/s', 'p50 ms', 'p99 ms'], every, [
+      'right',
+      'right',
+      'left',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+    ]),
+    '',
+    SECTION_END,
+  ].join('\n');
+}
+
+/** `document` with its durable-writes section replaced, or the section appended when it has none. */
+export function withDurableWritesSection(document: string, section: string): string {
+  const begin = document.indexOf(SECTION_BEGIN);
+  const end = document.indexOf(SECTION_END);
+  if (begin !== -1 && end > begin) {
+    return document.slice(0, begin) + section + document.slice(end + SECTION_END.length);
+  }
+  return `${document.trimEnd()}\n\n${section}\n`;
+}
+
+/** The durable-writes section of `document`, if it has one (the full bench keeps it). */
+export function durableWritesSectionOf(document: string): string | undefined {
+  const begin = document.indexOf(SECTION_BEGIN);
+  const end = document.indexOf(SECTION_END);
+  return begin !== -1 && end > begin ? document.slice(begin, end + SECTION_END.length) : undefined;
+}

@@ -1,0 +1,84 @@
+import type { Redis } from 'ioredis';
+import { SessionNotReplicatedError, SessionStoreUnavailableError } from '../errors.js';
+import type { SessionLogger, SessionObserver } from '../options.js';
+import type {
+  CompareAndSetResult,
+  SessionDelta,
+  SessionRecord,
+  SessionStore,
+} from '../session-store.js';
+import type { ResolvedDurableWrites } from './durable-writes-options.js';
+
+/**
+ * A {@link SessionStore} whose writes return only once `replicas` replicas hold them: each write
+ * that changed something is followed by `WAIT replicas timeoutMs` on the same connection. WAIT
+ * waits for everything this connection wrote so far, which includes this write even when other
+ * requests share the connection. Reads and the TTL touch of `loadAndTouch` are not waited for:
+ * losing a touch in a failover only shortens a session's idle time by one request.
+ */
+export class ReplicatedSessionStore implements SessionStore {
+  constructor(
+    private readonly inner: SessionStore,
+    private readonly client: Redis,
+    private readonly options: ResolvedDurableWrites,
+    private readonly logger: SessionLogger,
+    private readonly observer?: SessionObserver,
+  ) {}
+
+  loadAndTouch(id: string, now: number): Promise<SessionRecord | null> {
+    return this.inner.loadAndTouch(id, now);
+  }
+
+  async saveDelta(id: string, delta: SessionDelta): Promise<boolean> {
+    const saved = await this.inner.saveDelta(id, delta);
+    if (saved) await this.replicated();
+    return saved;
+  }
+
+  async compareAndSet(
+    id: string,
+    name: string,
+    expected: string | undefined,
+    next: string,
+    ttlMs: number,
+    create?: { createdAt: number; now: number },
+  ): Promise<CompareAndSetResult> {
+    const result = await this.inner.compareAndSet(id, name, expected, next, ttlMs, create);
+    if (result.outcome === 'written') await this.replicated();
+    return result;
+  }
+
+  async rename(oldId: string, newId: string, delta: SessionDelta): Promise<boolean> {
+    const moved = await this.inner.rename(oldId, newId, delta);
+    if (moved) await this.replicated();
+    return moved;
+  }
+
+  /** A logout that a failover undoes would bring the session back: deletes are waited for too. */
+  async delete(id: string): Promise<void> {
+    await this.inner.delete(id);
+    await this.replicated();
+  }
+
+  /** @private Sends WAIT; applies `onTimeout` when fewer replicas than asked acknowledged. */
+  private async replicated(): Promise<void> {
+    const { replicas, timeoutMs, onTimeout } = this.options;
+    const started = performance.now();
+    let acknowledged: number;
+    try {
+      acknowledged = await this.client.wait(replicas, timeoutMs);
+    } catch (err) {
+      this.observer?.onStoreCall('replicate', performance.now() - started, 'error');
+      throw new SessionStoreUnavailableError(err);
+    }
+    const ok = acknowledged >= replicas;
+    this.observer?.onStoreCall('replicate', performance.now() - started, ok ? 'ok' : 'error');
+    if (ok) return;
+    if (onTimeout === 'fail')
+      throw new SessionNotReplicatedError(acknowledged, replicas, timeoutMs);
+    this.logger.warn(
+      { code: 'SESSION_NOT_REPLICATED', acknowledged, replicas, timeoutMs },
+      'session write not acknowledged by enough replicas in time; answering anyway (durableWrites.onTimeout is warn)',
+    );
+  }
+}

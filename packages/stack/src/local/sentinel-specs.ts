@@ -1,0 +1,120 @@
+import { copyFile, mkdir, writeFile, appendFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { SentinelProcessName } from '../topology.js';
+import { valkeyPong } from './probes.js';
+import type { ProcessSpec, SpecContext } from './process-specs.js';
+import { VALKEY_ADMIN_USER } from './valkey-credentials.js';
+
+/** The master group name the sentinels monitor; the apps get it as VALKEY_SENTINEL_NAME. */
+export const SENTINEL_GROUP = 'baton';
+
+/**
+ * Sentinel timings for a demo on one machine: a primary silent for 2 s is down, and a failover
+ * takes a few seconds (production keeps Sentinel's 30 s / 3 min defaults or close to them). An
+ * attempt that finds no replica with recent enough INFO aborts and is retried after twice the
+ * failover timeout, so that one stays short too.
+ */
+const DOWN_AFTER_MS = 2_000;
+const FAILOVER_TIMEOUT_MS = 3_000;
+
+type Base = Pick<ProcessSpec, 'name' | 'cwd' | 'logFile' | 'env' | 'stopSignal'>;
+
+/** The variables that point an app at the sentinels instead of one server. */
+export function sentinelAppEnv(context: SpecContext): Record<string, string> {
+  const ports = context.state.ports.sentinel?.sentinels ?? [];
+  return {
+    VALKEY_SENTINELS: ports.map((port) => `127.0.0.1:${port}`).join(','),
+    VALKEY_SENTINEL_NAME: SENTINEL_GROUP,
+  };
+}
+
+/**
+ * `valkey` or `valkey-replica` in the sentinel topology. Each runs from its own copy of
+ * infra/valkey/valkey.conf: Sentinel rewrites the config of a server it promotes or demotes
+ * (CONFIG REWRITE), which must never touch the repository's file, and a restarted server must
+ * come back with the role Sentinel gave it, not the one it started with.
+ */
+export function dataNodeSpec(
+  base: Base,
+  name: 'valkey' | 'valkey-replica',
+  context: SpecContext,
+): ProcessSpec {
+  const { paths, binaries, state } = context;
+  const dir = name === 'valkey' ? paths.valkeyDir : path.join(paths.stateDir, name);
+  const port = name === 'valkey' ? state.ports.valkey : state.ports.sentinel!.replica;
+  const config = path.join(dir, 'valkey.conf');
+  return {
+    ...base,
+    port,
+    command: binaries.valkeyServer,
+    args: [
+      config,
+      ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir],
+      ...['--aclfile', paths.valkeyAclFile],
+      ...['--daemonize', 'no'],
+    ],
+    signature: 'valkey-server',
+    ready: valkeyPong(port),
+    prepare: async () => {
+      await mkdir(dir, { recursive: true });
+      // Fresh at every `up` (this process has no record in the new state), kept on `start`.
+      if (state.processes[name]) return;
+      await copyFile(paths.valkeyConfig, config);
+      const replication = [
+        '',
+        '# Added by the stack (sentinel topology): the replication link authenticates as the admin user.',
+        `masteruser ${VALKEY_ADMIN_USER.username}`,
+        `masterauth ${VALKEY_ADMIN_USER.password}`,
+        // No 5 s wait before a full sync for a replica that may come along.
+        'repl-diskless-sync-delay 0',
+        ...(name === 'valkey-replica' ? [`replicaof 127.0.0.1 ${state.ports.valkey}`] : []),
+        '',
+      ];
+      await appendFile(config, replication.join('\n'));
+    },
+  };
+}
+
+/** `sentinel-N`: `valkey-server <conf> --sentinel` (no extra binary) with a config it may rewrite. */
+export function sentinelSpec(
+  base: Base,
+  name: SentinelProcessName,
+  context: SpecContext,
+): ProcessSpec {
+  const { paths, binaries, state } = context;
+  const index = Number(name.slice(-1)) - 1;
+  const port = state.ports.sentinel!.sentinels[index]!;
+  const dir = path.join(paths.stateDir, name);
+  const config = path.join(dir, 'sentinel.conf');
+  return {
+    ...base,
+    port,
+    command: binaries.valkeyServer,
+    args: [config, '--sentinel'],
+    // Its title is "valkey-server 127.0.0.1:<port> [sentinel]" once running, the command line before.
+    signature: 'valkey-server',
+    ready: valkeyPong(port),
+    prepare: async () => {
+      await mkdir(dir, { recursive: true });
+      // A sentinel keeps what it learnt (current primary, replicas, other sentinels) in this file:
+      // written fresh at every `up`, kept when one sentinel is restarted.
+      if (state.processes[name]) return;
+      const g = SENTINEL_GROUP;
+      const lines = [
+        `port ${port}`,
+        'bind 127.0.0.1',
+        `dir ${dir}`,
+        // `monitor` comes before the other settings of its group. Quorum: 2 of 3.
+        `sentinel monitor ${g} 127.0.0.1 ${state.ports.valkey} 2`,
+        `sentinel down-after-milliseconds ${g} ${DOWN_AFTER_MS}`,
+        `sentinel failover-timeout ${g} ${FAILOVER_TIMEOUT_MS}`,
+        `sentinel parallel-syncs ${g} 1`,
+        // Sentinel needs INFO, REPLICAOF, CONFIG REWRITE, CLIENT KILL and the hello channel.
+        `sentinel auth-user ${g} ${VALKEY_ADMIN_USER.username}`,
+        `sentinel auth-pass ${g} ${VALKEY_ADMIN_USER.password}`,
+        '',
+      ];
+      await writeFile(config, lines.join('\n'));
+    },
+  };
+}

@@ -1,0 +1,159 @@
+// The local stack with --topology cluster: the real apps on a 3-master Valkey Cluster. An
+// anonymous cart, a login through the edge (changeId across slots, indexed mode), then the cart.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import type { ProcessStatus } from '../src/stack-driver.js';
+import type { Stack } from '../src/stack.js';
+import { processNamesOf } from '../src/topology.js';
+import { VALKEY_ADMIN_USER } from '../src/local/valkey-credentials.js';
+import { temporaryStack, type TemporaryStack } from './temporary-stack.js';
+
+const run = promisify(execFile);
+
+let temporary: TemporaryStack;
+let stack: Stack;
+const pids: number[] = [];
+
+before(async () => {
+  temporary = await temporaryStack({ topology: 'cluster' });
+  ({ stack } = temporary);
+});
+after(async () => {
+  await temporary.dispose();
+  for (const pid of pids) {
+    assert.throws(() => process.kill(pid, 0), `pid ${pid} outlived down`);
+  }
+});
+
+async function cli(port: number, ...args: string[]): Promise<string> {
+  const auth = ['--user', VALKEY_ADMIN_USER.username, '--pass', VALKEY_ADMIN_USER.password];
+  const { stdout } = await run('valkey-cli', [
+    '-p',
+    String(port),
+    ...auth,
+    '--no-auth-warning',
+    ...args,
+  ]);
+  return stdout.trim();
+}
+
+/** One request through the edge with a cookie jar of one cookie. */
+async function send(
+  jar: { cookie?: string },
+  method: string,
+  path: string,
+  json?: unknown,
+): Promise<Response> {
+  const res = await fetch(`${stack.edgeUrl}${path}`, {
+    method,
+    headers: {
+      ...(jar.cookie ? { cookie: jar.cookie } : {}),
+      ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const set = res.headers.get('set-cookie');
+  if (set?.startsWith('SESSION=')) jar.cookie = set.split(';')[0];
+  return res;
+}
+
+describe('local stack, cluster topology', { timeout: 180_000 }, () => {
+  let status: Record<string, ProcessStatus>;
+  let masters: number[];
+
+  it('up starts three cluster masters, nginx and the six apps', async () => {
+    const started = performance.now();
+    await stack.up();
+    console.log(`# cluster stack up in ${Math.round(performance.now() - started)} ms`);
+    status = Object.fromEntries((await stack.status()).map((entry) => [entry.name, entry]));
+    assert.deepEqual(Object.keys(status), [...processNamesOf('cluster')]);
+    for (const entry of Object.values(status)) {
+      assert.equal(entry.state, 'running', entry.name);
+      pids.push(entry.pid!);
+    }
+    masters = ['valkey', 'valkey-2', 'valkey-3'].map((name) => status[name]!.port!);
+    assert.equal(masters[0], stack.options.valkeyPort);
+    for (const port of masters) {
+      const info = await cli(port, 'CLUSTER', 'INFO');
+      assert.match(info, /cluster_state:ok/);
+      assert.match(info, /cluster_size:3/);
+    }
+  });
+
+  it('logs in and fills a cart through the edge, on sessions spread over the masters', async () => {
+    const jar: { cookie?: string } = {};
+    const added = await send(jar, 'POST', '/api/cart/items', { sku: 'apple', qty: 2 });
+    assert.equal(added.status, 201, await added.clone().text());
+    const anonymous = jar.cookie;
+    const login = await send(jar, 'POST', '/api/account/login', {
+      username: 'alice',
+      password: 'alice123',
+    });
+    assert.equal(login.status, 200, await login.clone().text());
+    assert.notEqual(jar.cookie, anonymous, 'a new token at login (changeId)');
+    const more = await send(jar, 'POST', '/cart/pear');
+    assert.equal(more.status, 200);
+    const cart = (await (await send(jar, 'GET', '/api/cart')).json()) as {
+      lines: { sku: string; qty: number }[];
+    };
+    assert.deepEqual(
+      cart.lines.map((line) => [line.sku, line.qty]),
+      [
+        ['apple', 2],
+        ['pear', 1],
+      ],
+      'the anonymous cart survived the login',
+    );
+    const me = (await (await send(jar, 'GET', '/api/account/me')).json()) as {
+      user: { username: string };
+    };
+    assert.equal(me.user.username, 'alice');
+    const sessions = (await (await send(jar, 'GET', '/api/account/sessions')).json()) as {
+      sessions: { id: string; current: boolean }[];
+    };
+    assert.equal(sessions.sessions.filter((s) => s.current).length, 1, 'indexed mode lists it');
+    const old = await send({ cookie: anonymous }, 'GET', '/api/account/me');
+    assert.equal(old.status, 401, 'the anonymous token is dead after login');
+
+    // The session lives on exactly one master; the index keys on one master too.
+    const { id } = sessions.sessions[0]!;
+    const holders = await Promise.all(
+      masters.map((port) => cli(port, '--scan', '--pattern', `*{${id}}`)),
+    );
+    assert.equal(holders.filter(Boolean).length, 1, `one master holds ${id}`);
+    const index = await Promise.all(
+      masters.map((port) => cli(port, '--scan', '--pattern', 'myplatform:sessions:{index}:*')),
+    );
+    console.log(
+      `# session on :${masters[holders.findIndex(Boolean)]}, index keys: ${index.join(' ').replace(/\s+/g, ' ').trim()}`,
+    );
+    assert.equal(index.filter(Boolean).length, 1, 'the index keys share one slot');
+  });
+
+  it('restarts the master that holds the session: it rejoins with its slots and the cart', async () => {
+    const jar: { cookie?: string } = {};
+    const added = await send(jar, 'POST', '/cart/pear');
+    const { sessionId } = (await added.json()) as { sessionId: string };
+    const holders = await Promise.all(
+      masters.map((port) => cli(port, '--scan', '--pattern', `*{${sessionId}}`)),
+    );
+    const name = (['valkey', 'valkey-2', 'valkey-3'] as const)[holders.findIndex(Boolean)];
+    assert.ok(name, `no master holds ${sessionId}: ${JSON.stringify(holders)} ${added.status}`);
+    const started = performance.now();
+    await stack.restart(name);
+    let cart: string[] = [];
+    for (let i = 0; i < 100 && !cart.includes('pear'); i++) {
+      const res = await send(jar, 'GET', '/cart').catch(() => undefined);
+      if (res?.status === 200) cart = ((await res.json()) as { cart: string[] }).cart;
+      else await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    console.log(
+      `# ${name} restarted; the cart answered again after ${Math.round(performance.now() - started)} ms`,
+    );
+    assert.deepEqual(cart, ['pear']);
+    assert.match(await cli(stack.options.valkeyPort, 'CLUSTER', 'INFO'), /cluster_state:ok/);
+  });
+});

@@ -1,0 +1,129 @@
+// The local stack with --topology sentinel: the real apps on a primary, a replica and three
+// sentinels. One cart through the edge before and after the primary is SIGKILLed.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import type { ProcessStatus } from '../src/stack-driver.js';
+import type { Stack } from '../src/stack.js';
+import { processNamesOf } from '../src/topology.js';
+import { VALKEY_ADMIN_USER } from '../src/local/valkey-credentials.js';
+import { temporaryStack, type TemporaryStack } from './temporary-stack.js';
+
+const run = promisify(execFile);
+
+let temporary: TemporaryStack;
+let stack: Stack;
+
+before(async () => {
+  temporary = await temporaryStack({ topology: 'sentinel' });
+  ({ stack } = temporary);
+});
+after(() => temporary.dispose());
+
+async function cli(port: number, ...args: string[]): Promise<string> {
+  const auth = ['--user', VALKEY_ADMIN_USER.username, '--pass', VALKEY_ADMIN_USER.password];
+  const { stdout } = await run('valkey-cli', [
+    '-p',
+    String(port),
+    ...auth,
+    '--no-auth-warning',
+    ...args,
+  ]);
+  return stdout.trim();
+}
+
+/** One request through the edge; a SESSION cookie it sets replaces the jar's. */
+async function send(
+  jar: { cookie?: string },
+  method: string,
+  path: string,
+  json?: unknown,
+): Promise<Response> {
+  const res = await fetch(`${stack.edgeUrl}${path}`, {
+    method,
+    headers: {
+      ...(jar.cookie ? { cookie: jar.cookie } : {}),
+      ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
+    signal: AbortSignal.timeout(5_000),
+  });
+  const set = res.headers.get('set-cookie');
+  if (set?.startsWith('SESSION=')) jar.cookie = set.split(';')[0];
+  return res;
+}
+
+describe('local stack, sentinel topology', { timeout: 180_000 }, () => {
+  let status: Record<string, ProcessStatus>;
+  const jar: { cookie?: string } = {};
+
+  it('up starts the primary, the replica, three sentinels, nginx and the six apps', async () => {
+    await stack.up();
+    status = Object.fromEntries((await stack.status()).map((entry) => [entry.name, entry]));
+    assert.deepEqual(Object.keys(status), [...processNamesOf('sentinel')]);
+    for (const entry of Object.values(status)) assert.equal(entry.state, 'running', entry.name);
+    const sentinelPort = status['sentinel-1']!.port!;
+    const named = await cli(sentinelPort, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'baton');
+    assert.equal(named.split('\n')[1], String(stack.options.valkeyPort));
+  });
+
+  it('logs in and serves a cart through the edge, and the replica holds the session', async () => {
+    const login = await send(jar, 'POST', '/api/account/login', {
+      username: 'alice',
+      password: 'alice123',
+    });
+    assert.equal(login.status, 200, await login.clone().text());
+    const res = await send(jar, 'POST', '/cart/apple');
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { sessionId: string; cart: string[] };
+    assert.deepEqual(body.cart, ['apple']);
+    // The session's hash, read on the replica (its key ends in the hash-tagged session id).
+    const replicaPort = status['valkey-replica']!.port!;
+    let held = '';
+    for (let i = 0; i < 20 && !held.includes('apple'); i++) {
+      const key = await cli(replicaPort, '--scan', '--pattern', `*{${body.sessionId}}`);
+      held = key ? await cli(replicaPort, 'HGETALL', key) : '';
+      if (!held.includes('apple')) await sleep(100);
+    }
+    assert.ok(held.includes('apple'), `the replica holds the session: ${held}`);
+  });
+
+  it('keeps the login and the cart when the primary is SIGKILLed: the replica is promoted', async () => {
+    const killed = performance.now();
+    await stack.kill('valkey');
+    let res: Response | undefined;
+    let failed = 0;
+    while (performance.now() - killed < 60_000) {
+      res = await send(jar, 'POST', '/cart/pear').catch(() => undefined);
+      if (res?.status === 200) break;
+      failed++;
+      await res?.arrayBuffer();
+      await sleep(200);
+    }
+    console.log(
+      `stack failover: first cart add after ${Math.round(performance.now() - killed)} ms, ${failed} failed attempts`,
+    );
+    assert.equal(res?.status, 200);
+    assert.deepEqual(((await res!.json()) as { cart: string[] }).cart, ['apple', 'pear']);
+    const me = (await (await send(jar, 'GET', '/api/account/me')).json()) as {
+      user: { username: string };
+    };
+    assert.equal(me.user.username, 'alice', 'still signed in after the failover');
+    const replicaPort = status['valkey-replica']!.port!;
+    assert.equal((await cli(replicaPort, 'ROLE')).split('\n')[0], 'master');
+  });
+
+  it('down stops every process, sentinels included', async () => {
+    const pids = Object.values(status).map((entry) => entry.pid!);
+    await stack.down();
+    for (const entry of await stack.status()) assert.equal(entry.state, 'stopped', entry.name);
+    for (const pid of pids) {
+      // Gone, or a zombie its parent has not reaped yet: either way it runs nothing any more.
+      const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+      assert.ok(stat === '' || /\) [ZX] /.test(stat), `pid ${pid} is still alive`);
+    }
+  });
+});
