@@ -7,11 +7,7 @@ import { renderChart } from './report/chart.js';
 import { renderMarkdown } from './report/markdown.js';
 import type { BenchResults } from './results.js';
 import { runBench } from './run-bench.js';
-import { nearCacheSectionOf, withNearCacheSection } from './near-cache/near-cache-report.js';
-import {
-  durableWritesSectionOf,
-  withDurableWritesSection,
-} from './durable-writes/durable-writes-report.js';
+import { SIDE_BENCH_SECTIONS } from './report/side-bench-sections.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -76,20 +72,18 @@ const relative = (file: string) => path.relative(path.dirname(out), file).split(
 await mkdir(path.dirname(out), { recursive: true });
 await mkdir(path.dirname(chart), { recursive: true });
 await writeFile(chart, renderChart(results));
-// The near-cache section is written by `npm run bench:near-cache` alone: keep it.
 const previous = await readFile(out, 'utf8').catch(() => '');
-const nearCache = nearCacheSectionOf(previous);
-const report = renderMarkdown(results, {
+let report = renderMarkdown(results, {
   chart: relative(chart),
   readme: relative(path.join(root, 'bench', 'README.md')),
 });
-const durableWrites = durableWritesSectionOf(previous);
-const withNearCache = nearCache ? withNearCacheSection(report, nearCache) : report;
-// Likewise the durable-writes section (`npm run bench:durable-writes`).
-await writeFile(
-  out,
-  durableWrites ? withDurableWritesSection(withNearCache, durableWrites) : withNearCache,
-);
+// The side benches' sections are written by their own commands alone
+// (`npm run bench:near-cache`, `npm run bench:durable-writes`): keep them.
+for (const marked of SIDE_BENCH_SECTIONS) {
+  const kept = marked.of(previous);
+  if (kept) report = marked.replaceIn(report, kept);
+}
+await writeFile(out, report);
 const written = [out, chart, ...(json ? [json] : [])].map((f) => path.relative(cwd, f));
 console.error(`wrote ${written.join(', ')} (a run of ${results.durationSeconds.toFixed(0)} s)`);
 if (results.problems.length > 0) {

@@ -1,14 +1,12 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { freePort } from '@baton/stack';
-import { HttpClient } from '../load/http-client.js';
-import { percentile } from '../load/stats.js';
+import { type ReplicaLoad, loadReplicas, seedSessions } from '../load/replica-load.js';
 import { findExecutable } from '../stack/binaries.js';
-import { httpOk, valkeyPong, waitReady } from '../stack/probes.js';
+import { startDirectCart } from '../stack/direct-cart.js';
+import { valkeyPong, waitReady } from '../stack/probes.js';
 import type { ProcessSupervisor } from '../stack/supervisor.js';
 import { startValkey } from '../stack/valkey-server.js';
 
@@ -42,15 +40,11 @@ export const DURABLE_WRITES_QUICK: DurableWritesPlan = {
 
 export type Setting = 'off' | 'on';
 
-export interface WriteRun {
+/** One measurement: writes on both replicas of one setting, with this many connections to each. */
+export interface WriteRun extends ReplicaLoad {
   readonly setting: Setting;
   readonly connections: number;
   readonly repeat: number;
-  readonly ok: number;
-  readonly failed: number;
-  readonly requestsPerSecond: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
   /** WAIT commands the primary ran, per 2xx response. */
   readonly waitsPerWrite: number;
 }
@@ -87,9 +81,17 @@ export async function runDurableWritesBench(
       for (const i of [1, 2]) {
         for (const setting of ['off', 'on'] as const) {
           const name = `${setting}-${i}`;
-          replicas[setting].push(
-            await startCart(supervisor, dir, primary.url, name, setting, plan),
-          );
+          const cart = await startDirectCart(supervisor, {
+            dir,
+            valkeyUrl: primary.url,
+            bench: 'durable-writes',
+            name,
+            env: {
+              SESSION_DURABLE_WRITES_REPLICAS: setting === 'on' ? '1' : '0',
+              SESSION_DURABLE_WRITES_TIMEOUT_MS: String(plan.timeoutMs),
+            },
+          });
+          replicas[setting].push(cart.url);
         }
       }
       const runs: WriteRun[] = [];
@@ -98,23 +100,20 @@ export async function runDurableWritesBench(
         const order = repeat % 2 === 1 ? (['off', 'on'] as const) : (['on', 'off'] as const);
         for (const connections of plan.connections)
           for (const setting of order) {
-            const tokens = await seed(replicas[setting], plan.sessions);
+            const tokens = await seedSessions(replicas[setting][0] as string, plan.sessions);
             const before = await waitCalls(admin);
-            const loads = await Promise.all(
-              replicas[setting].map((url) => load(url, tokens, connections, plan.seconds)),
-            );
-            const ok = loads.reduce((sum, r) => sum + r.ok, 0);
-            const latencies = loads.flatMap((r) => r.latencies);
+            const loaded = await loadReplicas(replicas[setting], tokens, {
+              method: 'POST',
+              path: '/cart/pear',
+              connections,
+              seconds: plan.seconds,
+            });
             const run: WriteRun = {
               setting,
               connections,
               repeat,
-              ok,
-              failed: loads.reduce((sum, r) => sum + r.failed, 0),
-              requestsPerSecond: loads.reduce((sum, r) => sum + r.ok / r.seconds, 0),
-              p50Ms: percentile(latencies, 50),
-              p99Ms: percentile(latencies, 99),
-              waitsPerWrite: ((await waitCalls(admin)) - before) / Math.max(ok, 1),
+              ...loaded,
+              waitsPerWrite: ((await waitCalls(admin)) - before) / Math.max(loaded.ok, 1),
             };
             runs.push(run);
             log(
@@ -175,103 +174,8 @@ async function waitForReplica(admin: Redis): Promise<void> {
   throw new Error('the replica did not sync with the primary within 30 s');
 }
 
-/** @private One cart replica; resolves its base URL once /readyz answers. */
-async function startCart(
-  supervisor: ProcessSupervisor,
-  dir: string,
-  valkeyUrl: string,
-  name: string,
-  setting: Setting,
-  plan: DurableWritesPlan,
-): Promise<string> {
-  const port = await freePort();
-  const logFile = path.join(dir, `${name}.log`);
-  const proc = await supervisor.start({
-    name: `durable-writes/${name}`,
-    command: process.execPath,
-    args: [fileURLToPath(new URL('../variants/main.js', import.meta.url))],
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      BENCH_VARIANT: 'baton',
-      INSTANCE_ID: name,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      VALKEY_URL: valkeyUrl,
-      COOKIE_SECURE: 'false',
-      LOG_LEVEL: 'warn',
-      SHUTDOWN_TIMEOUT_MS: '2000',
-      SESSION_DURABLE_WRITES_REPLICAS: setting === 'on' ? '1' : '0',
-      SESSION_DURABLE_WRITES_TIMEOUT_MS: String(plan.timeoutMs),
-    },
-    cwd: dir,
-    logFile,
-    stopSignal: 'SIGTERM',
-  });
-  await waitReady(`durable-writes/${name}`, httpOk(port, '/readyz'), () => proc.exited, logFile);
-  return `http://127.0.0.1:${port}`;
-}
-
-/** @private Creates `count` sessions of one item; resolves their tokens. */
-async function seed(replicas: string[], count: number): Promise<string[]> {
-  const client = new HttpClient(replicas[0] as string);
-  try {
-    const tokens: string[] = [];
-    for (let i = 0; i < count; i++) {
-      const first = await client.request('POST', '/cart/apple');
-      tokens.push(first.headers['x-auth-token'] as string);
-    }
-    return tokens;
-  } finally {
-    client.close();
-  }
-}
-
 /** @private WAIT commands the primary ran so far. */
 async function waitCalls(admin: Redis): Promise<number> {
   const info = await admin.info('commandstats');
   return Number(/^cmdstat_wait:calls=(\d+)/m.exec(info)?.[1] ?? 0);
-}
-
-/** @private A closed loop of `POST /cart/:item` on one replica, cycling through the sessions. */
-async function load(
-  url: string,
-  tokens: string[],
-  connections: number,
-  seconds: number,
-): Promise<{ ok: number; failed: number; seconds: number; latencies: number[] }> {
-  let next = Math.floor(Math.random() * tokens.length);
-  const latencies: number[] = [];
-  let failed = 0;
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url,
-        connections,
-        duration: seconds,
-        timeout: 10,
-        requests: [
-          {
-            method: 'POST',
-            path: '/cart/pear',
-            setupRequest: (request) => ({
-              ...request,
-              headers: { ...request.headers, 'x-auth-token': tokens[next++ % tokens.length] },
-            }),
-          },
-        ],
-      },
-      (err, res) => (err ? reject(err) : resolve(res)),
-    );
-    instance.on('response', (_client, status, _bytes, ms) => {
-      if (status >= 200 && status < 300) latencies.push(ms);
-      else failed++;
-    });
-  });
-  return {
-    ok: latencies.length,
-    failed: failed + result.errors + result.timeouts,
-    seconds: result.duration,
-    latencies,
-  };
 }

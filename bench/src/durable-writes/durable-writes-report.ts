@@ -1,12 +1,14 @@
 import { median } from '../load/stats.js';
-import { table } from '../report/table.js';
+import { DURABLE_WRITES_SECTION } from '../report/side-bench-sections.js';
+import { replicaLoadCells, replicaLoadHeaders } from '../report/replica-load-cells.js';
+import { type Align, table } from '../report/table.js';
 import type { DurableWritesResults, Setting, WriteRun } from './durable-writes-bench.js';
 
-export const SECTION_BEGIN =
-  '<!-- durable-writes:begin (written by npm run bench:durable-writes) -->';
-export const SECTION_END = '<!-- durable-writes:end -->';
-
 const LABEL: Record<Setting, string> = { off: 'durable writes off', on: 'durable writes on' };
+/** The medians table's columns: the setting left, every figure right. */
+const MEDIANS_ALIGN: readonly Align[] = ['right', 'left', 'right', 'right', 'right', 'right'];
+/** Every run's table: `#` first, then connections and setting as above, and one more figure. */
+const RUNS_ALIGN: readonly Align[] = ['right', ...MEDIANS_ALIGN, 'right'];
 
 /** The BENCHMARKS.md section of one durable-writes run, between its markers. */
 export function renderDurableWritesSection(results: DurableWritesResults, command: string): string {
@@ -40,14 +42,10 @@ export function renderDurableWritesSection(results: DurableWritesResults, comman
     String(run.repeat),
     String(run.connections),
     LABEL[run.setting],
-    run.ok.toLocaleString('en-US'),
-    String(run.failed),
-    Math.round(run.requestsPerSecond).toLocaleString('en-US'),
-    run.p50Ms.toFixed(2),
-    run.p99Ms.toFixed(2),
+    ...replicaLoadCells(run),
   ]);
   return [
-    SECTION_BEGIN,
+    DURABLE_WRITES_SECTION.begin,
     '',
     '## Durable writes (opt-in `WAIT`)',
     '',
@@ -66,47 +64,18 @@ export function renderDurableWritesSection(results: DurableWritesResults, comman
       `1-minute load average before / after: ${results.loadAverage[0].toFixed(2)} / ` +
       `${results.loadAverage[1].toFixed(2)} (other work shared the machine when above ~1).`,
     '',
-    table(['connections', 'setting', 'writes/s', 'p50 ms', 'p99 ms', 'WAITs / write'], rows, [
-      'right',
-      'left',
-      'right',
-      'right',
-      'right',
-      'right',
-    ]),
+    table(
+      ['connections', 'setting', 'writes/s', 'p50 ms', 'p99 ms', 'WAITs / write'],
+      rows,
+      MEDIANS_ALIGN,
+    ),
     '',
     'Medians over the repeats, measured in the same run:',
     '',
     ...summary,
     '',
-    table(['#', 'connections', 'setting', '2xx', 'failed', 'writes/s', 'p50 ms', 'p99 ms'], every, [
-      'right',
-      'right',
-      'left',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-    ]),
+    table(['#', 'connections', 'setting', ...replicaLoadHeaders('writes')], every, RUNS_ALIGN),
     '',
-    SECTION_END,
+    DURABLE_WRITES_SECTION.end,
   ].join('\n');
-}
-
-/** `document` with its durable-writes section replaced, or the section appended when it has none. */
-export function withDurableWritesSection(document: string, section: string): string {
-  const begin = document.indexOf(SECTION_BEGIN);
-  const end = document.indexOf(SECTION_END);
-  if (begin !== -1 && end > begin) {
-    return document.slice(0, begin) + section + document.slice(end + SECTION_END.length);
-  }
-  return `${document.trimEnd()}\n\n${section}\n`;
-}
-
-/** The durable-writes section of `document`, if it has one (the full bench keeps it). */
-export function durableWritesSectionOf(document: string): string | undefined {
-  const begin = document.indexOf(SECTION_BEGIN);
-  const end = document.indexOf(SECTION_END);
-  return begin !== -1 && end > begin ? document.slice(begin, end + SECTION_END.length) : undefined;
 }

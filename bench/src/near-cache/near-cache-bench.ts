@@ -1,14 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { freePort } from '@baton/stack';
 import { cpuDelta, snapshotCpu } from '../load/cpu.js';
 import { HttpClient, cartOf } from '../load/http-client.js';
-import { percentile } from '../load/stats.js';
-import { httpOk, waitReady } from '../stack/probes.js';
+import { type ReplicaLoad, loadReplicas, seedSessions } from '../load/replica-load.js';
+import { type DirectCart, startDirectCart } from '../stack/direct-cart.js';
 import type { ProcessSupervisor } from '../stack/supervisor.js';
 import { startValkey } from '../stack/valkey-server.js';
 
@@ -39,14 +36,10 @@ export const NEAR_CACHE_QUICK: NearCachePlan = {
 
 export type Setting = 'off' | 'on';
 
-export interface ThroughputRun {
+/** One measurement: reads on both replicas of one setting. */
+export interface ThroughputRun extends ReplicaLoad {
   readonly setting: Setting;
   readonly repeat: number;
-  readonly ok: number;
-  readonly failed: number;
-  readonly requestsPerSecond: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
   /** Session loads that reached Valkey (script calls) per request. */
   readonly loadsPerRequest: number;
   /** CPU time per 2xx response, in µs: both cart replicas together, and Valkey. */
@@ -90,11 +83,17 @@ export async function runNearCacheBench(
     const valkey = await startValkey(supervisor, root, dir);
     const admin = new Redis(valkey.url);
     try {
-      const carts: Record<Setting, Cart[]> = { off: [], on: [] };
+      const carts: Record<Setting, DirectCart[]> = { off: [], on: [] };
       for (const setting of ['off', 'on'] as const) {
         for (const n of [1, 2]) {
           carts[setting].push(
-            await startCart(supervisor, dir, valkey.url, `${setting}-${n}`, setting === 'on'),
+            await startDirectCart(supervisor, {
+              dir,
+              valkeyUrl: valkey.url,
+              bench: 'near-cache',
+              name: `${setting}-${n}`,
+              env: { SESSION_NEAR_CACHE: String(setting === 'on') },
+            }),
           );
         }
       }
@@ -108,31 +107,32 @@ export async function runNearCacheBench(
         // Alternate which setting goes first, so a drift in the machine's load favours neither.
         const order = repeat % 2 === 1 ? (['off', 'on'] as const) : (['on', 'off'] as const);
         for (const setting of order) {
-          const tokens = await seed(replicas[setting], plan.sessions);
+          const tokens = await seedSessions(replicas[setting][0] as string, plan.sessions, [
+            'pear',
+            'plum',
+          ]);
           const before = await scriptCalls(admin);
           const pids = {
             carts: carts[setting].map((cart) => cart.pid),
             valkey: [valkey.process.pid],
           };
           const cpuBefore = snapshotCpu(pids);
-          const loads = await Promise.all(
-            replicas[setting].map((url) => load(url, tokens, plan.connections, plan.seconds)),
-          );
+          const loaded = await loadReplicas(replicas[setting], tokens, {
+            method: 'GET',
+            path: '/cart',
+            connections: plan.connections,
+            seconds: plan.seconds,
+          });
           const cpu = cpuDelta(cpuBefore, snapshotCpu(pids));
           const calls = (await scriptCalls(admin)) - before;
-          const ok = loads.reduce((sum, r) => sum + r.ok, 0);
-          const latencies = loads.flatMap((r) => r.latencies);
+          const ok = Math.max(loaded.ok, 1);
           const run: ThroughputRun = {
             setting,
             repeat,
-            ok,
-            failed: loads.reduce((sum, r) => sum + r.failed, 0),
-            requestsPerSecond: loads.reduce((sum, r) => sum + r.ok / r.seconds, 0),
-            p50Ms: percentile(latencies, 50),
-            p99Ms: percentile(latencies, 99),
-            loadsPerRequest: calls / Math.max(ok, 1),
-            cartCpuUs: ((cpu.carts ?? 0) * 1000) / Math.max(ok, 1),
-            valkeyCpuUs: ((cpu.valkey ?? 0) * 1000) / Math.max(ok, 1),
+            ...loaded,
+            loadsPerRequest: calls / ok,
+            cartCpuUs: ((cpu.carts ?? 0) * 1000) / ok,
+            valkeyCpuUs: ((cpu.valkey ?? 0) * 1000) / ok,
           };
           runs.push(run);
           log(
@@ -169,65 +169,6 @@ export async function runNearCacheBench(
   }
 }
 
-interface Cart {
-  url: string;
-  pid: number;
-}
-
-/** @private One cart replica, once /readyz answers. */
-async function startCart(
-  supervisor: ProcessSupervisor,
-  dir: string,
-  valkeyUrl: string,
-  name: string,
-  nearCache: boolean,
-): Promise<Cart> {
-  const port = await freePort();
-  const logFile = path.join(dir, `${name}.log`);
-  const proc = await supervisor.start({
-    name: `near-cache/${name}`,
-    command: process.execPath,
-    args: [fileURLToPath(new URL('../variants/main.js', import.meta.url))],
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      BENCH_VARIANT: 'baton',
-      INSTANCE_ID: name,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      VALKEY_URL: valkeyUrl,
-      COOKIE_SECURE: 'false',
-      LOG_LEVEL: 'warn',
-      SHUTDOWN_TIMEOUT_MS: '2000',
-      SESSION_NEAR_CACHE: String(nearCache),
-    },
-    cwd: dir,
-    logFile,
-    stopSignal: 'SIGTERM',
-  });
-  await waitReady(`near-cache/${name}`, httpOk(port, '/readyz'), () => proc.exited, logFile);
-  return { url: `http://127.0.0.1:${port}`, pid: proc.pid };
-}
-
-/** @private Creates `count` sessions of three items; resolves their tokens. */
-async function seed(replicas: string[], count: number): Promise<string[]> {
-  const client = new HttpClient(replicas[0] as string);
-  try {
-    const tokens: string[] = [];
-    for (let i = 0; i < count; i++) {
-      const first = await client.request('POST', '/cart/apple');
-      const token = first.headers['x-auth-token'] as string;
-      for (const item of ['pear', 'plum']) {
-        await client.request('POST', `/cart/${item}`, { 'x-auth-token': token });
-      }
-      tokens.push(token);
-    }
-    return tokens;
-  } finally {
-    client.close();
-  }
-}
-
 /** @private Script calls Valkey ran: every session load, hit or not, is one. */
 async function scriptCalls(admin: Redis): Promise<number> {
   const info = await admin.info('commandstats');
@@ -236,49 +177,6 @@ async function scriptCalls(admin: Redis): Promise<number> {
     calls += Number(match[2]);
   }
   return calls;
-}
-
-/** @private A closed loop of `GET /cart` on one replica, cycling through the sessions. */
-async function load(
-  url: string,
-  tokens: string[],
-  connections: number,
-  seconds: number,
-): Promise<{ ok: number; failed: number; seconds: number; latencies: number[] }> {
-  let next = Math.floor(Math.random() * tokens.length);
-  const latencies: number[] = [];
-  let failed = 0;
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url,
-        connections,
-        duration: seconds,
-        timeout: 10,
-        requests: [
-          {
-            method: 'GET',
-            path: '/cart',
-            setupRequest: (request) => ({
-              ...request,
-              headers: { ...request.headers, 'x-auth-token': tokens[next++ % tokens.length] },
-            }),
-          },
-        ],
-      },
-      (err, res) => (err ? reject(err) : resolve(res)),
-    );
-    instance.on('response', (_client, status, _bytes, ms) => {
-      if (status >= 200 && status < 300) latencies.push(ms);
-      else failed++;
-    });
-  });
-  return {
-    ok: latencies.length,
-    failed: failed + result.errors + result.timeouts,
-    seconds: result.duration,
-    latencies,
-  };
 }
 
 /**

@@ -1,12 +1,8 @@
 import { median } from '../load/stats.js';
+import { NEAR_CACHE_SECTION } from '../report/side-bench-sections.js';
+import { replicaLoadCells, replicaLoadHeaders } from '../report/replica-load-cells.js';
 import { table } from '../report/table.js';
 import type { NearCacheResults, Setting } from './near-cache-bench.js';
-
-export const SECTION_BEGIN =
-  '<!-- near-cache:begin (written by npm run bench:near-cache -w @baton/bench) -->';
-export const SECTION_END = '<!-- near-cache:end -->';
-/** What finds the section, whatever its begin marker says after the name. */
-const BEGIN_PREFIX = '<!-- near-cache:begin';
 
 const LABEL: Record<Setting, string> = { off: 'near cache off', on: 'near cache on' };
 
@@ -33,11 +29,7 @@ export function renderNearCacheSection(results: NearCacheResults, command: strin
   const every = results.runs.map((run) => [
     String(run.repeat),
     LABEL[run.setting],
-    run.ok.toLocaleString('en-US'),
-    String(run.failed),
-    Math.round(run.requestsPerSecond).toLocaleString('en-US'),
-    run.p50Ms.toFixed(2),
-    run.p99Ms.toFixed(2),
+    ...replicaLoadCells(run),
     run.loadsPerRequest.toFixed(3),
     Math.round(run.cartCpuUs).toString(),
     Math.round(run.valkeyCpuUs).toString(),
@@ -53,7 +45,7 @@ export function renderNearCacheSection(results: NearCacheResults, command: strin
     ms(run.windowsMs, (s) => s.at(-1)),
   ]);
   return [
-    SECTION_BEGIN,
+    NEAR_CACHE_SECTION.begin,
     '## Near cache (opt-in)',
     '',
     `Measured by \`${command}\` (${results.date}), separately from the runs above, on the same ` +
@@ -93,18 +85,7 @@ export function renderNearCacheSection(results: NearCacheResults, command: strin
       'move much less than throughput when other work competes for the cores).',
     '',
     table(
-      [
-        '#',
-        'setting',
-        '2xx',
-        'failed',
-        'req/s',
-        'p50 ms',
-        'p99 ms',
-        'loads / request',
-        'carts µs',
-        'valkey µs',
-      ],
+      ['#', 'setting', ...replicaLoadHeaders('req'), 'loads / request', 'carts µs', 'valkey µs'],
       every,
       ['right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
     ),
@@ -124,23 +105,6 @@ export function renderNearCacheSection(results: NearCacheResults, command: strin
       stale,
       ['left', 'right', 'right', 'right', 'right', 'right'],
     ),
-    SECTION_END,
+    NEAR_CACHE_SECTION.end,
   ].join('\n');
-}
-
-/** `document` with its near-cache section replaced, or the section appended when it has none. */
-export function withNearCacheSection(document: string, section: string): string {
-  const begin = document.indexOf(BEGIN_PREFIX);
-  const end = document.indexOf(SECTION_END);
-  if (begin !== -1 && end > begin) {
-    return document.slice(0, begin) + section + document.slice(end + SECTION_END.length);
-  }
-  return `${document.trimEnd()}\n\n${section}\n`;
-}
-
-/** The near-cache section of `document`, if it has one (the full bench keeps it). */
-export function nearCacheSectionOf(document: string): string | undefined {
-  const begin = document.indexOf(BEGIN_PREFIX);
-  const end = document.indexOf(SECTION_END);
-  return begin !== -1 && end > begin ? document.slice(begin, end + SECTION_END.length) : undefined;
 }

@@ -1,4 +1,5 @@
-import type { RawAnswer } from './raw-request.js';
+import assert from 'node:assert/strict';
+import { type RawAnswer, type RawRequest, rawRequest } from './raw-request.js';
 
 /** What a route may legitimately answer besides its 4xx errors (e.g. `[200, 201]`). */
 export interface WellBehavedOptions {
@@ -49,4 +50,20 @@ export function errorCodeOf(answer: RawAnswer): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Sends `request` to the server on `port` and asserts that its answer keeps the platform's
+ * promise ({@link misbehaviour}: one of `success`, or a 4xx JSON error; a HEAD answer has no body
+ * to check), naming the request when it does not. Resolves the answer for the caller's own checks.
+ */
+export async function expectWellBehaved(
+  port: number,
+  request: RawRequest,
+  success: readonly number[] = [],
+): Promise<RawAnswer> {
+  const answer = await rawRequest(port, request);
+  const problem = misbehaviour(answer, { success, head: request.method === 'HEAD' });
+  assert.equal(problem, undefined, `${request.method} ${request.target.slice(0, 100)}: ${problem}`);
+  return answer;
 }

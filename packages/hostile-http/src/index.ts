@@ -9,4 +9,15 @@ export {
   percentEncode,
   tokenValue,
 } from './arbitraries.js';
-export { type WellBehavedOptions, errorCodeOf, misbehaviour } from './answer-check.js';
+export {
+  type WellBehavedOptions,
+  errorCodeOf,
+  expectWellBehaved,
+  misbehaviour,
+} from './answer-check.js';
+export { oneLine } from './header-line.js';
+export {
+  type OversizedRequestOptions,
+  assertOversizedBodiesRefused,
+  oversizedRequest,
+} from './oversized-bodies.js';

@@ -15,6 +15,33 @@ const booleanFromEnv = z
   .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1');
 
+/**
+ * `host:port,host:port,…` (sentinels, cluster nodes) as `{ host, port }[]`. compose passes
+ * `${NAME:-}` for an unset variable, so an empty value means not set.
+ */
+function hostPortList(example: string) {
+  return z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z
+      .string()
+      .regex(
+        /^[\w.-]+:\d{1,5}(,[\w.-]+:\d{1,5})*$/,
+        `must be host:port[,host:port…], e.g. ${example}`,
+      )
+      .transform((list) =>
+        list.split(',').map((address) => {
+          const [host, port] = address.split(':') as [string, string];
+          return { host, port: Number(port) };
+        }),
+      )
+      .refine(
+        (list) => list.every(({ port }) => port >= 1 && port <= 65535),
+        'ports must be 1-65535',
+      )
+      .optional(),
+  );
+}
+
 /** The variables every Baton app reads. Apps extend it with their own. */
 export const serviceEnvSchema = z.object({
   /** Names this replica in logs, metrics, `servedBy` and `X-Served-By` (e.g. `cart-1`). */
@@ -48,27 +75,7 @@ export const serviceEnvSchema = z.object({
    * Sentinel mode: `host:port,host:port,…` of the sentinels. When set, the client asks them for
    * the primary of `VALKEY_SENTINEL_NAME` and `VALKEY_URL`'s host is not used.
    */
-  VALKEY_SENTINELS: z.preprocess(
-    // compose passes `${VALKEY_SENTINELS:-}`: empty means not set.
-    (value) => (value === '' ? undefined : value),
-    z
-      .string()
-      .regex(
-        /^[\w.-]+:\d{1,5}(,[\w.-]+:\d{1,5})*$/,
-        'must be host:port[,host:port…], e.g. 127.0.0.1:26379,127.0.0.1:26380',
-      )
-      .transform((list) =>
-        list.split(',').map((address) => {
-          const [host, port] = address.split(':') as [string, string];
-          return { host, port: Number(port) };
-        }),
-      )
-      .refine(
-        (list) => list.every(({ port }) => port >= 1 && port <= 65535),
-        'ports must be 1-65535',
-      )
-      .optional(),
-  ),
+  VALKEY_SENTINELS: hostPortList('127.0.0.1:26379,127.0.0.1:26380'),
   /** The master group name the sentinels monitor (`sentinel monitor <name> …`). */
   VALKEY_SENTINEL_NAME: z
     .string()
@@ -79,27 +86,7 @@ export const serviceEnvSchema = z.object({
    * learn the rest). When set, the client is an ioredis `Cluster` and `VALKEY_URL`'s host is not
    * used (its password and user still are).
    */
-  VALKEY_CLUSTER_NODES: z.preprocess(
-    // compose passes `${VALKEY_CLUSTER_NODES:-}`: empty means not set.
-    (value) => (value === '' ? undefined : value),
-    z
-      .string()
-      .regex(
-        /^[\w.-]+:\d{1,5}(,[\w.-]+:\d{1,5})*$/,
-        'must be host:port[,host:port…], e.g. 127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002',
-      )
-      .transform((list) =>
-        list.split(',').map((address) => {
-          const [host, port] = address.split(':') as [string, string];
-          return { host, port: Number(port) };
-        }),
-      )
-      .refine(
-        (list) => list.every(({ port }) => port >= 1 && port <= 65535),
-        'ports must be 1-65535',
-      )
-      .optional(),
-  ),
+  VALKEY_CLUSTER_NODES: hostPortList('127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002'),
   VALKEY_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   SESSION_NAMESPACE: z
     .string()

@@ -1,24 +1,22 @@
 // The local stack with --topology cluster: the real apps on a 3-master Valkey Cluster. An
 // anonymous cart, a login through the edge (changeId across slots, indexed mode), then the cart.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import type { ProcessStatus } from '../src/stack-driver.js';
 import type { Stack } from '../src/stack.js';
 import { processNamesOf } from '../src/topology.js';
-import { VALKEY_ADMIN_USER } from '../src/local/valkey-credentials.js';
+import { type CookieJar, type EdgeSend, adminCli, edgeSender } from './stack-clients.js';
 import { temporaryStack, type TemporaryStack } from './temporary-stack.js';
-
-const run = promisify(execFile);
 
 let temporary: TemporaryStack;
 let stack: Stack;
+let send: EdgeSend;
 const pids: number[] = [];
 
 before(async () => {
   temporary = await temporaryStack({ topology: 'cluster' });
   ({ stack } = temporary);
+  send = edgeSender(stack.edgeUrl, 10_000);
 });
 after(async () => {
   await temporary.dispose();
@@ -26,39 +24,6 @@ after(async () => {
     assert.throws(() => process.kill(pid, 0), `pid ${pid} outlived down`);
   }
 });
-
-async function cli(port: number, ...args: string[]): Promise<string> {
-  const auth = ['--user', VALKEY_ADMIN_USER.username, '--pass', VALKEY_ADMIN_USER.password];
-  const { stdout } = await run('valkey-cli', [
-    '-p',
-    String(port),
-    ...auth,
-    '--no-auth-warning',
-    ...args,
-  ]);
-  return stdout.trim();
-}
-
-/** One request through the edge with a cookie jar of one cookie. */
-async function send(
-  jar: { cookie?: string },
-  method: string,
-  path: string,
-  json?: unknown,
-): Promise<Response> {
-  const res = await fetch(`${stack.edgeUrl}${path}`, {
-    method,
-    headers: {
-      ...(jar.cookie ? { cookie: jar.cookie } : {}),
-      ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const set = res.headers.get('set-cookie');
-  if (set?.startsWith('SESSION=')) jar.cookie = set.split(';')[0];
-  return res;
-}
 
 describe('local stack, cluster topology', { timeout: 180_000 }, () => {
   let status: Record<string, ProcessStatus>;
@@ -77,14 +42,14 @@ describe('local stack, cluster topology', { timeout: 180_000 }, () => {
     masters = ['valkey', 'valkey-2', 'valkey-3'].map((name) => status[name]!.port!);
     assert.equal(masters[0], stack.options.valkeyPort);
     for (const port of masters) {
-      const info = await cli(port, 'CLUSTER', 'INFO');
+      const info = await adminCli(port, 'CLUSTER', 'INFO');
       assert.match(info, /cluster_state:ok/);
       assert.match(info, /cluster_size:3/);
     }
   });
 
   it('logs in and fills a cart through the edge, on sessions spread over the masters', async () => {
-    const jar: { cookie?: string } = {};
+    const jar: CookieJar = {};
     const added = await send(jar, 'POST', '/api/cart/items', { sku: 'apple', qty: 2 });
     assert.equal(added.status, 201, await added.clone().text());
     const anonymous = jar.cookie;
@@ -121,11 +86,11 @@ describe('local stack, cluster topology', { timeout: 180_000 }, () => {
     // The session lives on exactly one master; the index keys on one master too.
     const { id } = sessions.sessions[0]!;
     const holders = await Promise.all(
-      masters.map((port) => cli(port, '--scan', '--pattern', `*{${id}}`)),
+      masters.map((port) => adminCli(port, '--scan', '--pattern', `*{${id}}`)),
     );
     assert.equal(holders.filter(Boolean).length, 1, `one master holds ${id}`);
     const index = await Promise.all(
-      masters.map((port) => cli(port, '--scan', '--pattern', 'myplatform:sessions:{index}:*')),
+      masters.map((port) => adminCli(port, '--scan', '--pattern', 'myplatform:sessions:{index}:*')),
     );
     console.log(
       `# session on :${masters[holders.findIndex(Boolean)]}, index keys: ${index.join(' ').replace(/\s+/g, ' ').trim()}`,
@@ -134,11 +99,11 @@ describe('local stack, cluster topology', { timeout: 180_000 }, () => {
   });
 
   it('restarts the master that holds the session: it rejoins with its slots and the cart', async () => {
-    const jar: { cookie?: string } = {};
+    const jar: CookieJar = {};
     const added = await send(jar, 'POST', '/cart/pear');
     const { sessionId } = (await added.json()) as { sessionId: string };
     const holders = await Promise.all(
-      masters.map((port) => cli(port, '--scan', '--pattern', `*{${sessionId}}`)),
+      masters.map((port) => adminCli(port, '--scan', '--pattern', `*{${sessionId}}`)),
     );
     const name = (['valkey', 'valkey-2', 'valkey-3'] as const)[holders.findIndex(Boolean)];
     assert.ok(name, `no master holds ${sessionId}: ${JSON.stringify(holders)} ${added.status}`);
@@ -154,6 +119,6 @@ describe('local stack, cluster topology', { timeout: 180_000 }, () => {
       `# ${name} restarted; the cart answered again after ${Math.round(performance.now() - started)} ms`,
     );
     assert.deepEqual(cart, ['pear']);
-    assert.match(await cli(stack.options.valkeyPort, 'CLUSTER', 'INFO'), /cluster_state:ok/);
+    assert.match(await adminCli(stack.options.valkeyPort, 'CLUSTER', 'INFO'), /cluster_state:ok/);
   });
 });

@@ -1,64 +1,29 @@
 // The local stack with --topology sentinel: the real apps on a primary, a replica and three
 // sentinels. One cart through the edge before and after the primary is SIGKILLed.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import type { ProcessStatus } from '../src/stack-driver.js';
 import type { Stack } from '../src/stack.js';
 import { processNamesOf } from '../src/topology.js';
-import { VALKEY_ADMIN_USER } from '../src/local/valkey-credentials.js';
+import { type CookieJar, type EdgeSend, adminCli, edgeSender } from './stack-clients.js';
 import { temporaryStack, type TemporaryStack } from './temporary-stack.js';
-
-const run = promisify(execFile);
 
 let temporary: TemporaryStack;
 let stack: Stack;
+let send: EdgeSend;
 
 before(async () => {
   temporary = await temporaryStack({ topology: 'sentinel' });
   ({ stack } = temporary);
+  send = edgeSender(stack.edgeUrl, 5_000);
 });
 after(() => temporary.dispose());
 
-async function cli(port: number, ...args: string[]): Promise<string> {
-  const auth = ['--user', VALKEY_ADMIN_USER.username, '--pass', VALKEY_ADMIN_USER.password];
-  const { stdout } = await run('valkey-cli', [
-    '-p',
-    String(port),
-    ...auth,
-    '--no-auth-warning',
-    ...args,
-  ]);
-  return stdout.trim();
-}
-
-/** One request through the edge; a SESSION cookie it sets replaces the jar's. */
-async function send(
-  jar: { cookie?: string },
-  method: string,
-  path: string,
-  json?: unknown,
-): Promise<Response> {
-  const res = await fetch(`${stack.edgeUrl}${path}`, {
-    method,
-    headers: {
-      ...(jar.cookie ? { cookie: jar.cookie } : {}),
-      ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
-    signal: AbortSignal.timeout(5_000),
-  });
-  const set = res.headers.get('set-cookie');
-  if (set?.startsWith('SESSION=')) jar.cookie = set.split(';')[0];
-  return res;
-}
-
 describe('local stack, sentinel topology', { timeout: 180_000 }, () => {
   let status: Record<string, ProcessStatus>;
-  const jar: { cookie?: string } = {};
+  const jar: CookieJar = {};
 
   it('up starts the primary, the replica, three sentinels, nginx and the six apps', async () => {
     await stack.up();
@@ -66,7 +31,7 @@ describe('local stack, sentinel topology', { timeout: 180_000 }, () => {
     assert.deepEqual(Object.keys(status), [...processNamesOf('sentinel')]);
     for (const entry of Object.values(status)) assert.equal(entry.state, 'running', entry.name);
     const sentinelPort = status['sentinel-1']!.port!;
-    const named = await cli(sentinelPort, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'baton');
+    const named = await adminCli(sentinelPort, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'baton');
     assert.equal(named.split('\n')[1], String(stack.options.valkeyPort));
   });
 
@@ -84,8 +49,8 @@ describe('local stack, sentinel topology', { timeout: 180_000 }, () => {
     const replicaPort = status['valkey-replica']!.port!;
     let held = '';
     for (let i = 0; i < 20 && !held.includes('apple'); i++) {
-      const key = await cli(replicaPort, '--scan', '--pattern', `*{${body.sessionId}}`);
-      held = key ? await cli(replicaPort, 'HGETALL', key) : '';
+      const key = await adminCli(replicaPort, '--scan', '--pattern', `*{${body.sessionId}}`);
+      held = key ? await adminCli(replicaPort, 'HGETALL', key) : '';
       if (!held.includes('apple')) await sleep(100);
     }
     assert.ok(held.includes('apple'), `the replica holds the session: ${held}`);
@@ -113,7 +78,7 @@ describe('local stack, sentinel topology', { timeout: 180_000 }, () => {
     };
     assert.equal(me.user.username, 'alice', 'still signed in after the failover');
     const replicaPort = status['valkey-replica']!.port!;
-    assert.equal((await cli(replicaPort, 'ROLE')).split('\n')[0], 'master');
+    assert.equal((await adminCli(replicaPort, 'ROLE')).split('\n')[0], 'master');
   });
 
   it('down stops every process, sentinels included', async () => {

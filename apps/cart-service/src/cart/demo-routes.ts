@@ -32,7 +32,7 @@ export function demoRoutes(
     catalog.require(item, 'item');
     const idempotent = idempotentRequest(req, null);
     const change =
-      rememberedWrite(req.session, idempotent) ??
+      (await rememberedWrite(req.session, idempotent)) ??
       (await changeCart(req.session, (current) => addItem(current, item, 1), changes, {
         servedBy: instanceId,
         idempotent,

@@ -15,7 +15,9 @@ import { type CartChange, changeCart, readCart, rememberedWrite } from './sessio
  *
  * Every write accepts an `Idempotency-Key`: the change is made once per key and session, and a
  * retry with the same key gets the first answer again (`Idempotent-Replayed: true`), whichever
- * replica it reaches. See `session-cart.ts` for where the key is kept.
+ * replica it reaches. See `session-cart.ts` for where the key is kept. With durable writes a
+ * retry is answered only once the first attempt's change is on enough replicas: otherwise it
+ * gets the 503 SESSION_NOT_REPLICATED the first attempt got, never a 201 a failover could undo.
  */
 export function cartRoutes(
   catalog: Catalog,
@@ -44,7 +46,7 @@ export function cartRoutes(
     catalog.require(sku);
     const idempotent = idempotentRequest(req, input);
     const change =
-      rememberedWrite(req.session, idempotent) ??
+      (await rememberedWrite(req.session, idempotent)) ??
       (await changeCart(req.session, (current) => addItem(current, sku, qty), changes, {
         servedBy: instanceId,
         idempotent,
@@ -60,7 +62,7 @@ export function cartRoutes(
     catalog.require(sku);
     const idempotent = idempotentRequest(req, input);
     const change =
-      rememberedWrite(req.session, idempotent) ??
+      (await rememberedWrite(req.session, idempotent)) ??
       (await changeCart(req.session, (current) => setQuantity(current, sku, input.qty), changes, {
         servedBy: instanceId,
         idempotent,
@@ -76,7 +78,7 @@ export function cartRoutes(
     const sku = parsePathSku(req.params.sku, 'sku');
     catalog.require(sku);
     const idempotent = idempotentRequest(req, null);
-    const remembered = rememberedWrite(req.session, idempotent);
+    const remembered = await rememberedWrite(req.session, idempotent);
     if (remembered) return answer(res, remembered);
     const loaded = readCart(req.session);
     const noOp = !loaded.some((line) => line.sku === sku);
@@ -92,7 +94,7 @@ export function cartRoutes(
 
   router.delete('/api/cart', keyed, withSession, async (req, res) => {
     const idempotent = idempotentRequest(req, null);
-    const remembered = rememberedWrite(req.session, idempotent);
+    const remembered = await rememberedWrite(req.session, idempotent);
     if (remembered) return answer(res, remembered);
     const loaded = readCart(req.session);
     if (loaded.length === 0 && (!idempotent || req.session.isNew)) return send(res, loaded);

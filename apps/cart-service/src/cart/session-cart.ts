@@ -87,14 +87,15 @@ export function readCart(session: Session): Cart {
 /**
  * The answer an earlier change under `idempotent`'s key got, as this request loaded the session;
  * undefined if there is none. Throws 422 `IDEMPOTENCY_KEY_REUSED` when the key was used for a
- * different request.
+ * different request. With durable writes, resolves only once the change is on enough replicas
+ * (see {@link replayOf}).
  */
-export function rememberedWrite(
+export async function rememberedWrite(
   session: Session,
   idempotent: IdempotentRequest | undefined,
-): CartChange | undefined {
+): Promise<CartChange | undefined> {
   const write = idempotent && findWrite(readStored(session), idempotent);
-  return write && replayOf(write);
+  return write && replayOf(session, write);
 }
 
 /**
@@ -134,7 +135,7 @@ export async function changeCart(
       replayed: false,
     };
   } catch (err) {
-    if (err instanceof AlreadyMade) return replayOf(err.write);
+    if (err instanceof AlreadyMade) return replayOf(session, err.write);
     throw err;
   }
 }
@@ -149,8 +150,15 @@ class AlreadyMade extends Error {
   }
 }
 
-/** @private */
-function replayOf(write: RememberedWrite): CartChange {
+/**
+ * @private The earlier answer again, once the durable-writes policy confirmed the change. A
+ * replay writes nothing, so no write's WAIT vouches for it: without this, a first attempt whose
+ * write reached the primary but not the replicas (503 SESSION_NOT_REPLICATED) would be answered
+ * 201 on its retry while the change could still vanish in a failover. Without durable writes
+ * `confirmDurable()` costs nothing.
+ */
+async function replayOf(session: Session, write: RememberedWrite): Promise<CartChange> {
+  await session.confirmDurable();
   return { cart: write.lines, status: write.status, servedBy: write.servedBy, replayed: true };
 }
 

@@ -17,7 +17,12 @@ export interface CartInstance {
   close(): Promise<void>;
 }
 
-export async function startCart(valkeyUrl: string, instanceId: string): Promise<CartInstance> {
+/** `env` adds to (or overrides) the variables below, e.g. `SESSION_DURABLE_WRITES_REPLICAS`. */
+export async function startCart(
+  valkeyUrl: string,
+  instanceId: string,
+  env: Record<string, string> = {},
+): Promise<CartInstance> {
   const config = loadConfig(cartEnvSchema, {
     INSTANCE_ID: instanceId,
     PORT: '1',
@@ -25,8 +30,12 @@ export async function startCart(valkeyUrl: string, instanceId: string): Promise<
     VALKEY_URL: valkeyUrl,
     VALKEY_COMMAND_TIMEOUT_MS: '300',
     LOG_LEVEL: 'silent',
+    ...env,
   });
-  const valkey = createValkeyClient({ url: valkeyUrl, commandTimeoutMs: 300 });
+  const valkey = createValkeyClient({
+    url: valkeyUrl,
+    commandTimeoutMs: config.VALKEY_COMMAND_TIMEOUT_MS,
+  });
   // The reconnect loop while a test has stopped Valkey emits errors; main.ts logs them.
   valkey.on('error', () => undefined);
   await waitUntilReady(valkey);

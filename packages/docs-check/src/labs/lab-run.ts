@@ -1,8 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProcessSupervisor } from '@baton/bench';
+import { CART_REPLICA_MAIN, type CartBackendName, ProcessSupervisor } from '@baton/bench';
 import { ValkeyProcess } from '@baton/valkey-testing';
+import {
+  type Balancing,
+  type ReplicaPair,
+  cartServiceMain,
+  startReplicaPair,
+} from './replica-pair.js';
 
 /** What a lab's body gets: where to put files, who starts processes, the one Valkey. */
 export interface LabContext {
@@ -66,6 +73,48 @@ export async function runLab(name: string, body: (lab: LabContext) => Promise<bo
   if (interrupted) return;
   await cleanUp();
   process.exit(exitCode);
+}
+
+/** The side a lab shows the failure on: one of the bench's cart replicas, the usual Node stack. */
+export interface UsualSide {
+  /** Names it in process names, directories and errors (`baseline`, `node-local`). */
+  readonly label: string;
+  /** Which of the bench's cart backends it runs (`baseline`, `memory`). */
+  readonly variant: CartBackendName;
+}
+
+/**
+ * Starts, at once, the two replica pairs a lab compares on the lab's one Valkey, each behind its
+ * own nginx balancing the same way: the usual side, and Baton (apps/cart-service).
+ */
+export async function startUsualAndBaton(
+  lab: LabContext,
+  usual: UsualSide,
+  balancing: Balancing,
+): Promise<[usual: ReplicaPair, baton: ReplicaPair]> {
+  return Promise.all([
+    startReplicaPair({
+      supervisor: lab.supervisor,
+      dir: join(lab.dir, usual.label),
+      label: usual.label,
+      main: CART_REPLICA_MAIN,
+      env: {
+        BENCH_VARIANT: usual.variant,
+        BENCH_BASELINE_SECRET: randomBytes(24).toString('hex'),
+      },
+      valkeyUrl: lab.valkey.url,
+      balancing,
+    }),
+    startReplicaPair({
+      supervisor: lab.supervisor,
+      dir: join(lab.dir, 'baton'),
+      label: 'baton',
+      main: cartServiceMain(),
+      env: {},
+      valkeyUrl: lab.valkey.url,
+      balancing,
+    }),
+  ]);
 }
 
 /** Renders rows as a plain-text table: columns padded to their widest cell. */

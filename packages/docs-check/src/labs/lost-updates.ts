@@ -9,12 +9,9 @@
  * were acknowledged (200) but are missing from the cart read afterwards. Exit 0 when the baseline
  * lost some and Baton none; 1 otherwise.
  */
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { CART_REPLICA_MAIN } from '@baton/bench';
-import { type LabContext, runLab, table } from './lab-run.js';
+import { type LabContext, runLab, startUsualAndBaton, table } from './lab-run.js';
 import { LabUser, missingItems, tally } from './lab-user.js';
-import { type ReplicaPair, cartServiceMain, startReplicaPair } from './replica-pair.js';
+import type { ReplicaPair } from './replica-pair.js';
 
 const ADDS = 50;
 /** Catalog skus (cart-service accepts nothing else), in turn: 50 adds make 6-7 of each. */
@@ -30,26 +27,11 @@ interface Outcome {
 
 await runLab('lost-updates', async (lab) => {
   const started = Date.now();
-  const [baseline, baton] = await Promise.all([
-    startReplicaPair({
-      supervisor: lab.supervisor,
-      dir: join(lab.dir, 'baseline'),
-      label: 'baseline',
-      main: CART_REPLICA_MAIN,
-      env: { BENCH_VARIANT: 'baseline', BENCH_BASELINE_SECRET: randomBytes(24).toString('hex') },
-      valkeyUrl: lab.valkey.url,
-      balancing: 'round-robin',
-    }),
-    startReplicaPair({
-      supervisor: lab.supervisor,
-      dir: join(lab.dir, 'baton'),
-      label: 'baton',
-      main: cartServiceMain(),
-      env: {},
-      valkeyUrl: lab.valkey.url,
-      balancing: 'round-robin',
-    }),
-  ]);
+  const [baseline, baton] = await startUsualAndBaton(
+    lab,
+    { label: 'baseline', variant: 'baseline' },
+    'round-robin',
+  );
   lab.log(`2 × (nginx round-robin + cart-1 + cart-2) up in ${Date.now() - started} ms`);
 
   const usual = await run(lab, baseline);

@@ -10,12 +10,10 @@
  * again and adds one more item (whose `sessionId` says whether the session survived). Exit 0 when
  * the node-local side lost carts and Baton lost nothing; 1 otherwise.
  */
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { CART_REPLICA_MAIN, type RunningProcess } from '@baton/bench';
-import { type LabContext, runLab, table } from './lab-run.js';
+import type { RunningProcess } from '@baton/bench';
+import { type LabContext, runLab, startUsualAndBaton, table } from './lab-run.js';
 import { LabUser, missingItems } from './lab-user.js';
-import { type ReplicaPair, cartServiceMain, startReplicaPair } from './replica-pair.js';
+import type { ReplicaPair } from './replica-pair.js';
 
 const USERS = 20;
 const ITEMS = 3;
@@ -36,26 +34,11 @@ interface Outcome {
 
 await runLab('sticky-kill', async (lab) => {
   const started = Date.now();
-  const [local, baton] = await Promise.all([
-    startReplicaPair({
-      supervisor: lab.supervisor,
-      dir: join(lab.dir, 'node-local'),
-      label: 'node-local',
-      main: CART_REPLICA_MAIN,
-      env: { BENCH_VARIANT: 'memory', BENCH_BASELINE_SECRET: randomBytes(24).toString('hex') },
-      valkeyUrl: lab.valkey.url,
-      balancing: 'sticky',
-    }),
-    startReplicaPair({
-      supervisor: lab.supervisor,
-      dir: join(lab.dir, 'baton'),
-      label: 'baton',
-      main: cartServiceMain(),
-      env: {},
-      valkeyUrl: lab.valkey.url,
-      balancing: 'sticky',
-    }),
-  ]);
+  const [local, baton] = await startUsualAndBaton(
+    lab,
+    { label: 'node-local', variant: 'memory' },
+    'sticky',
+  );
   lab.log(`2 × (nginx + cart-1 + cart-2) up in ${Date.now() - started} ms; the upstream:`);
   console.log(local.upstream.replace(/^/gm, '    '));
 

@@ -18,7 +18,8 @@ const stack = createStack({
   stateDir,
   edgePort: await freePort(),
   valkeyPort: await freePort(),
-  env: { LOG_LEVEL: 'warn' },
+  // Plain HTTP on loopback: the cookie is `SESSION`, whatever COOKIE_SECURE the shell has.
+  env: { LOG_LEVEL: 'warn', COOKIE_SECURE: 'false' },
 });
 
 /** Stops the stack and deletes its directory; also on SIGTERM/SIGINT (a docs-test timeout). */

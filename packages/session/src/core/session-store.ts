@@ -80,4 +80,13 @@ export interface SessionStore {
 
   /** Deletes the session. Does nothing if it does not exist. */
   delete(id: string): Promise<void>;
+
+  /**
+   * `durableWrites` only (absent, or a no-op, without it): resolves once the session as the
+   * primary holds it now, written by any node, is held by enough replicas; applies
+   * `durableWrites.onTimeout` when it is not (`SessionNotReplicatedError` for `'fail'`). Throws
+   * `SessionGoneError` when the session no longer exists. For answers built from what a request
+   * read rather than wrote (an idempotent replay), which no write's WAIT has confirmed.
+   */
+  confirmDurable?(id: string, now: number): Promise<void>;
 }

@@ -97,4 +97,38 @@ describe('Session', () => {
     assert.throws(() => session.setPrincipal(''), { code: 'SESSION_VALUE_INVALID' });
     assert.throws(() => session.setPrincipal('x'.repeat(513)), { code: 'SESSION_VALUE_INVALID' });
   });
+
+  it('confirmDurable asks the store about the stored id, and is free when there is nothing to ask', async () => {
+    // A session not stored yet: nothing to confirm, the store is never reached.
+    await newSession().session.confirmDurable();
+
+    const record = {
+      id: 'stored-id',
+      createdAt: 1,
+      lastAccessedAt: 1,
+      maxInactiveMs: 60_000,
+      attributes: new Map(),
+    };
+    const context = {
+      maxInactiveIntervalMs: 60_000,
+      maxAttributeBytes: 1024,
+      maxSessionBytes: 4096,
+      updateMaxAttempts: 3,
+    };
+    const stored = () => new SessionState(newSessionToken(), record, 60_000, Date.now());
+    // Without durable writes the store has no confirmDurable: resolves at once.
+    await new Session(stored(), { ...context, store: {} as SessionStore }).confirmDurable();
+
+    const asked: string[] = [];
+    const durable = {
+      confirmDurable: (id: string) => {
+        asked.push(id);
+        return Promise.resolve();
+      },
+    } as unknown as SessionStore;
+    const session = new Session(stored(), { ...context, store: durable });
+    session.changeId(); // not committed: the store still knows the session by its stored id
+    await session.confirmDurable();
+    assert.deepEqual(asked, ['stored-id']);
+  });
 });

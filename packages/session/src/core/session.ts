@@ -267,6 +267,23 @@ export class Session {
   }
 
   /**
+   * With `durableWrites`: resolves once the session as stored now (whichever node wrote it) is
+   * held by enough replicas, or applies `onTimeout` as a write would: rejects with
+   * `SessionNotReplicatedError` (503) for `'fail'`, logs for `'warn'`. Rejects with
+   * `SessionGoneError` when the session ended meanwhile. Without `durableWrites`, and for a
+   * session not stored yet, it resolves at once without a round trip.
+   *
+   * Writes confirm themselves; call this before an answer built from what the request *read*
+   * says a change is safe, e.g. an idempotent replay: the first attempt's write reached the
+   * primary but timed out waiting for replicas (503), and its retry finds it already made.
+   * Costs two round trips (a touch, then WAIT; see `ReplicatedSessionStore`).
+   */
+  async confirmDurable(): Promise<void> {
+    if (this.state.invalidated || !this.state.persisted) return;
+    await this.context.store.confirmDurable?.(this.state.storedId, Date.now());
+  }
+
+  /**
    * Gives the session a new token on commit, keeping its data and TTL; the old token stops
    * working. Call it on every privilege change (login) against session fixation.
    */

@@ -5,7 +5,11 @@ import { after, before, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 import { ValkeySentinelGroup } from '@baton/valkey-testing';
 import {
+  type Session,
+  SessionManager,
+  SessionNotReplicatedError,
   type SessionObserver,
+  type SessionOptions,
   type StoreOperation,
   createValkeyClient,
   sessionIdOf,
@@ -20,6 +24,15 @@ const run = promisify(execFile);
 async function waitCalls(port: number): Promise<number> {
   const { stdout } = await run('valkey-cli', ['-p', String(port), 'INFO', 'commandstats']);
   return Number(/^cmdstat_wait:calls=(\d+)/m.exec(stdout)?.[1] ?? 0);
+}
+
+/** A response that only keeps headers: what `OpenSession.commit` writes the token to. */
+function headersOnly() {
+  const headers = new Map<string, unknown>();
+  return {
+    getHeader: (name: string) => headers.get(name.toLowerCase()) as string | undefined,
+    setHeader: (name: string, value: unknown) => headers.set(name.toLowerCase(), value),
+  };
 }
 
 class CountingObserver implements SessionObserver {
@@ -127,5 +140,92 @@ describe('durableWrites against a real primary, replica and sentinels', () => {
     }
     const again = await failing.http.request('/cart/apple', { method: 'POST' });
     assert.equal(again.status, 200, 'writes are accepted again once the replica is back');
+  });
+
+  it('confirmDurable(): an answer built from a read waits for replicas too, near-cache hit included', async () => {
+    const base: SessionOptions = { client, namespace: NS, resolver: 'header' };
+    const plain = new SessionManager(base);
+    const created = await plain.open({ headers: {} });
+    created.session.set('cart', ['apple']);
+    const res = headersOnly();
+    await created.commit(res);
+    const token = res.getHeader('x-auth-token') as string;
+    const request = { headers: { 'x-auth-token': token } };
+
+    // Without durableWrites it is free: no WAIT, no touch.
+    const beforeWaits = await waitCalls(group.primary.port);
+    await (await plain.open(request)).session.confirmDurable();
+    assert.equal(await waitCalls(group.primary.port), beforeWaits);
+
+    // Each reader has its own new connection, as another node would: one that never wrote, so a
+    // bare WAIT on it would return at once. That is what the touch before the WAIT is for.
+    const readers: { manager: SessionManager; conn: Redis }[] = [];
+    const reader = async (options: Partial<SessionOptions>, logger = new RecordingLogger()) => {
+      const conn = createValkeyClient({
+        sentinels: group.sentinels,
+        sentinelName: group.name,
+        commandTimeoutMs: 2_000,
+      });
+      await waitUntilReady(conn);
+      const manager = new SessionManager({ ...base, client: conn, logger, ...options });
+      readers.push({ manager, conn });
+      await manager.ready();
+      return manager;
+    };
+    try {
+      const failing = await reader({ durableWrites: { timeoutMs: 100 } });
+      const cached = await reader({ durableWrites: { timeoutMs: 100 }, nearCache: true });
+      const warnLogger = new RecordingLogger();
+      const warning = await reader(
+        { durableWrites: { timeoutMs: 100, onTimeout: 'warn' } },
+        warnLogger,
+      );
+      const opened = async (manager: SessionManager): Promise<Session> =>
+        (await manager.open(request)).session;
+
+      // A lagging replica: SIGSTOP keeps it connected (a stopped one would count as no replica at
+      // all), acknowledging nothing from now on.
+      const replicaPid = group.replica.pid as number;
+      process.kill(replicaPid, 'SIGSTOP');
+      try {
+        // A write no WAIT confirmed (as after a 503 SESSION_NOT_REPLICATED): on the primary only.
+        await (await opened(plain)).update<string[]>('cart', (c = []) => [...c, 'pear']);
+
+        const loaded = await opened(failing);
+        assert.deepEqual(loaded.get('cart'), ['apple', 'pear'], 'the read sees the write');
+        await assert.rejects(loaded.confirmDurable(), SessionNotReplicatedError);
+
+        await opened(cached); // a miss: read on the near cache's own connection
+        const hit = await opened(cached);
+        assert.equal(cached.nearCache?.stats().hits, 1, 'served from memory, no round trip');
+        await assert.rejects(hit.confirmDurable(), SessionNotReplicatedError);
+
+        await (await opened(warning)).confirmDurable();
+        assert.deepEqual(
+          warnLogger.warnings.map((w) => (w.obj as { code?: string }).code),
+          ['SESSION_NOT_REPLICATED'],
+        );
+      } finally {
+        process.kill(replicaPid, 'SIGCONT');
+      }
+      // Back: confirmed once the replica caught up (a few tries: its ACKs may need a moment).
+      let tries = 0;
+      for (;;) {
+        tries++;
+        try {
+          await (await opened(cached)).confirmDurable();
+          break;
+        } catch (err) {
+          if (!(err instanceof SessionNotReplicatedError) || tries >= 50) throw err;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+      console.log(`confirmDurable after SIGCONT: confirmed on try ${tries}`);
+    } finally {
+      for (const { manager, conn } of readers) {
+        await manager.close();
+        conn.disconnect();
+      }
+    }
   });
 });

@@ -1,5 +1,9 @@
 import type { Redis } from 'ioredis';
-import { SessionNotReplicatedError, SessionStoreUnavailableError } from '../errors.js';
+import {
+  SessionGoneError,
+  SessionNotReplicatedError,
+  SessionStoreUnavailableError,
+} from '../errors.js';
 import type { SessionLogger, SessionObserver } from '../options.js';
 import type {
   CompareAndSetResult,
@@ -57,6 +61,24 @@ export class ReplicatedSessionStore implements SessionStore {
   /** A logout that a failover undoes would bring the session back: deletes are waited for too. */
   async delete(id: string): Promise<void> {
     await this.inner.delete(id);
+    await this.replicated();
+  }
+
+  /**
+   * Touches the session on this connection, then WAITs. The touch is what makes the WAIT mean
+   * something: WAIT waits for the replication offset of this connection's last write, not for
+   * what the request read. Replication is one ordered stream, so a write sent now covers all the
+   * primary held before it, including a change another connection or node made and this request
+   * only read. Without the touch the WAIT could cover less than that read: a near-cache hit makes
+   * no round trip, a near-cache miss loads (and touches at most once per interval) on the near
+   * cache's own connection, and a compare-and-set that lost a race reads without writing. The
+   * touch is what every request's load does anyway (lastAccess, expiry); it costs one round trip,
+   * on replays only. A reconnect between the touch and the WAIT would lose the offset, and WAIT
+   * on a connection that never wrote returns at once: that window is not covered.
+   */
+  async confirmDurable(id: string, now: number): Promise<void> {
+    const record = await this.inner.loadAndTouch(id, now);
+    if (!record) throw new SessionGoneError();
     await this.replicated();
   }
 

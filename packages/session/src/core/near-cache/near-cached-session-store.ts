@@ -96,6 +96,16 @@ export class NearCachedSessionStore implements SessionStore {
   }
 
   /**
+   * Passed on to the wrapped store (a no-op without `durableWrites`). It bypasses this cache on
+   * purpose: a hit proves nothing about replicas, so the durable store touches the session on the
+   * application's connection and WAITs there; the entry goes, as for any write.
+   */
+  async confirmDurable(id: string, now: number): Promise<void> {
+    const confirm = this.store.confirmDurable?.bind(this.store);
+    if (confirm) await this.writing([id], () => confirm(id, now));
+  }
+
+  /**
    * True while reads may be served from memory: tracking armed on a live connection and its
    * invalidations subscribed. False while starting or reconnecting (reads go to Valkey).
    */
