@@ -13,6 +13,7 @@ import { upCommand } from './commands/up.js';
 import { valkeyRestartCommand } from './commands/valkey-restart.js';
 import type { CommandContext } from './commands/command-context.js';
 import { StackError } from './errors.js';
+import { PASS_THROUGH } from './options.js';
 import { createStack } from './stack.js';
 import type { Topology } from './topology.js';
 
@@ -29,8 +30,8 @@ const program = new Command('baton-stack')
   )
   .addHelpText(
     'after',
-    '\nEnvironment: EDGE_PORT (8080), VALKEY_PORT (6379), BATON_STACK_DIR (<repo>/.stack),\n' +
-      'COOKIE_SECURE (false), SESSION_MAX_INACTIVE_SECONDS and LOG_LEVEL (passed to the apps).',
+    '\nEnvironment: EDGE_PORT (8080), VALKEY_PORT (6379), BATON_STACK_DIR (<repo>/.stack);\n' +
+      `passed to the apps when set: ${PASS_THROUGH.join(', ')} (COOKIE_SECURE defaults to false).`,
   )
   .showHelpAfterError();
 

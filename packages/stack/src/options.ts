@@ -35,10 +35,12 @@ export interface StackOptions {
 export type ResolvedStackOptions = Required<Omit<StackOptions, 'processEnv'>>;
 
 /** Variables handed from the caller's environment to every app when set (see README). */
-const PASS_THROUGH = [
+export const PASS_THROUGH = [
   'COOKIE_SECURE',
   'SESSION_MAX_INACTIVE_SECONDS',
   'LOG_LEVEL',
+  // account-service's limit of signed-in sessions per user (indexed mode); the others ignore it.
+  'MAX_SESSIONS_PER_USER',
   // Durable writes (WAIT after each session write): worth trying with --topology sentinel.
   'SESSION_DURABLE_WRITES_REPLICAS',
   'SESSION_DURABLE_WRITES_TIMEOUT_MS',
