@@ -80,7 +80,6 @@ export class ValkeySessionStore implements SessionStore {
 
   async saveDelta(id: string, delta: SessionDelta): Promise<boolean> {
     const pairs = this.fieldPairs(delta);
-    const removed = [...delta.remove].map((name) => this.keys.attributeField(name));
     const result = await this.call('save', () =>
       this.client.batonSaveDelta(
         this.keys.sessionKey(id),
@@ -88,7 +87,7 @@ export class ValkeySessionStore implements SessionStore {
         delta.maxInactiveMs,
         pairs.length / 2,
         ...pairs,
-        ...removed,
+        ...this.removedFields(delta),
       ),
     );
     return result === 1;
@@ -136,7 +135,7 @@ export class ValkeySessionStore implements SessionStore {
           delta.maxInactiveMs,
           pairs.length / 2,
           ...pairs,
-          ...[...delta.remove].map((name) => this.keys.attributeField(name)),
+          ...this.removedFields(delta),
         ),
       );
       return result === 1;
@@ -236,6 +235,11 @@ export class ValkeySessionStore implements SessionStore {
         : [];
     for (const [name, json] of delta.set) pairs.push(this.keys.attributeField(name), json);
     return pairs;
+  }
+
+  /** @private The hash fields a delta deletes. */
+  protected removedFields(delta: SessionDelta): string[] {
+    return [...delta.remove].map((name) => this.keys.attributeField(name));
   }
 
   /** @private */

@@ -3,10 +3,16 @@ import { PRINCIPAL_FIELD } from '../key-layout.js';
 import type { SessionLogger, SessionObserver } from '../options.js';
 import { type ClusterIndexScriptedClient, withClusterIndexScripts } from '../scripts/scripts.js';
 import type { CompareAndSetResult, SessionDelta } from '../session-store.js';
-import { ValkeySessionStore, parseJson } from '../valkey-session-store.js';
+import { ValkeySessionStore } from '../valkey-session-store.js';
 import type { DeletionReason } from './indexed-session-store.js';
 import type { ResolvedIndexedOptions } from './indexed-options.js';
-import type { SessionIndex, SessionInfo } from './session-index.js';
+import {
+  type SessionIndex,
+  type SessionInfo,
+  assertPrincipal,
+  attributesOf,
+  mostRecentFirst,
+} from './session-index.js';
 
 /** A session id and what its own slot said about it: gone, or its PTTL in ms. */
 type Observed = [id: string, state: 'gone' | number];
@@ -54,22 +60,16 @@ export class ClusterIndexedValkeySessionStore extends ValkeySessionStore impleme
     if (!changesIndex) return super.saveDelta(id, delta);
     const principal = delta.principal ?? '';
     const previous = await this.track(id, delta.maxInactiveMs, principal, !!delta.create);
-    const pairs = this.fieldPairs(delta);
-    const removed = [...delta.remove].map((name) => this.keys.attributeField(name));
-    if (delta.principal === null) removed.push(PRINCIPAL_FIELD);
-    const result = await this.call('save', () =>
-      this.client.batonSaveDelta(
-        this.keys.sessionKey(id),
-        delta.create ? '0' : '1',
-        delta.maxInactiveMs,
-        pairs.length / 2,
-        ...pairs,
-        ...removed,
-      ),
-    );
-    if (result !== 1) return false;
+    if (!(await super.saveDelta(id, delta))) return false;
     if (delta.principal !== undefined) await this.afterPrincipalChange(id, previous, principal);
     return true;
+  }
+
+  /** A delta that clears the principal deletes its field too (the plain save script knows no principal). */
+  protected override removedFields(delta: SessionDelta): string[] {
+    const removed = super.removedFields(delta);
+    if (delta.principal === null) removed.push(PRINCIPAL_FIELD);
+    return removed;
   }
 
   override async compareAndSet(
@@ -147,10 +147,10 @@ export class ClusterIndexedValkeySessionStore extends ValkeySessionStore impleme
         lastAccessedAt: new Date(lastAccessedAt),
         maxInactiveIntervalMs: maxInactiveMs,
         expiresAt: new Date(lastAccessedAt + maxInactiveMs),
-        attributes: toAttributes(names, values),
+        attributes: attributesOf(names, values),
       });
     });
-    return found.sort((a, b) => b.lastAccessedAt.getTime() - a.lastAccessedAt.getTime());
+    return mostRecentFirst(found);
   }
 
   async revoke(principal: string, id: string): Promise<boolean> {
@@ -306,26 +306,4 @@ export class ClusterIndexedValkeySessionStore extends ValkeySessionStore impleme
       ),
     )) as number;
   }
-}
-
-/** @private */
-function assertPrincipal(principal: string): void {
-  if (typeof principal !== 'string' || principal.length === 0) {
-    throw new TypeError('principal must be a non-empty string');
-  }
-}
-
-/** @private The requested attributes a session has, parsed; corrupt JSON is left out. */
-function toAttributes(names: string[], values: (string | null)[]): Record<string, unknown> {
-  const attributes: Record<string, unknown> = {};
-  names.forEach((name, i) => {
-    const json = values[i];
-    if (typeof json !== 'string') return;
-    try {
-      attributes[name] = parseJson(json);
-    } catch {
-      // The session itself is still listed; only this value is unreadable.
-    }
-  });
-  return attributes;
 }

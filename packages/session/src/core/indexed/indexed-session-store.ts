@@ -2,9 +2,15 @@ import type { Redis } from 'ioredis';
 import type { SessionLogger, SessionObserver } from '../options.js';
 import { type IndexedScriptedClient, withIndexedScripts } from '../scripts/scripts.js';
 import type { SessionDelta } from '../session-store.js';
-import { ValkeySessionStore, parseJson } from '../valkey-session-store.js';
+import { ValkeySessionStore } from '../valkey-session-store.js';
 import type { ResolvedIndexedOptions } from './indexed-options.js';
-import type { SessionIndex, SessionInfo } from './session-index.js';
+import {
+  type SessionIndex,
+  type SessionInfo,
+  assertPrincipal,
+  attributesOf,
+  mostRecentFirst,
+} from './session-index.js';
 
 /** Why a `deleted` event happened, as the scripts record it. */
 export type DeletionReason = 'invalidated' | 'revoked' | 'evicted';
@@ -130,10 +136,10 @@ export class IndexedValkeySessionStore extends ValkeySessionStore implements Ses
         lastAccessedAt: new Date(lastAccessedAt as number),
         maxInactiveIntervalMs: maxInactiveMs as number,
         expiresAt: new Date(expires as number),
-        attributes: toAttributes(names, values),
+        attributes: attributesOf(names, values),
       });
     }
-    return found.sort((a, b) => b.lastAccessedAt.getTime() - a.lastAccessedAt.getTime());
+    return mostRecentFirst(found);
   }
 
   async revoke(principal: string, id: string): Promise<boolean> {
@@ -183,11 +189,6 @@ export class IndexedValkeySessionStore extends ValkeySessionStore implements Ses
   }
 
   /** @private */
-  private removedFields(delta: SessionDelta): string[] {
-    return [...delta.remove].map((name) => this.keys.attributeField(name));
-  }
-
-  /** @private */
   private async revokeScript(
     principal: string,
     mode: 'one' | 'except' | 'all',
@@ -205,26 +206,4 @@ export class IndexedValkeySessionStore extends ValkeySessionStore implements Ses
       ),
     )) as number;
   }
-}
-
-/** @private */
-function assertPrincipal(principal: string): void {
-  if (typeof principal !== 'string' || principal.length === 0) {
-    throw new TypeError('principal must be a non-empty string');
-  }
-}
-
-/** @private The requested attributes a session has, parsed; corrupt JSON is left out. */
-function toAttributes(names: string[], values: (string | null)[]): Record<string, unknown> {
-  const attributes: Record<string, unknown> = {};
-  names.forEach((name, i) => {
-    const json = values[i];
-    if (typeof json !== 'string') return;
-    try {
-      attributes[name] = parseJson(json);
-    } catch {
-      // The session itself is still listed; only this value is unreadable.
-    }
-  });
-  return attributes;
 }

@@ -1,3 +1,5 @@
+import { parseJson } from '../valkey-session-store.js';
+
 /** One session of a principal, as `findByPrincipal` lists it. Never holds a token. */
 export interface SessionInfo {
   /** The public handle (SHA-256 of the token), what `revoke` takes; it logs nobody in. */
@@ -37,4 +39,31 @@ export interface SessionIndex {
 
   /** Deletes every session of `principal` ("log out everywhere"); resolves how many. */
   revokeAll(principal: string): Promise<number>;
+}
+
+/** Both stores' guard for a principal argument (a caller passing nothing would list everyone). */
+export function assertPrincipal(principal: string): void {
+  if (typeof principal !== 'string' || principal.length === 0) {
+    throw new TypeError('principal must be a non-empty string');
+  }
+}
+
+/** The requested attributes a session has, parsed; corrupt JSON is left out. */
+export function attributesOf(names: string[], values: (string | null)[]): Record<string, unknown> {
+  const attributes: Record<string, unknown> = {};
+  names.forEach((name, i) => {
+    const json = values[i];
+    if (typeof json !== 'string') return;
+    try {
+      attributes[name] = parseJson(json);
+    } catch {
+      // The session itself is still listed; only this value is unreadable.
+    }
+  });
+  return attributes;
+}
+
+/** `findByPrincipal`'s order: most recently used first. */
+export function mostRecentFirst(sessions: SessionInfo[]): SessionInfo[] {
+  return sessions.sort((a, b) => b.lastAccessedAt.getTime() - a.lastAccessedAt.getTime());
 }
