@@ -12,17 +12,15 @@ export const BASELINE_COOKIE = 'connect.sid';
 export const BASELINE_PREFIX = 'sess:';
 
 /** The express-session request view, named apart from Baton's `req.session` of the same name. */
-interface BaselineRequest {
+interface ExpressSessionRequest {
   session: session.Session & { cart?: string[] };
   sessionID: string;
 }
 
 /**
  * The usual Node stack: express-session + connect-redis 10 on node-redis (connect-redis 9+ speaks
- * only node-redis; through an ioredis client it would silently store nothing), with the options
- * its README recommends (`resave: false`, `saveUninitialized: false`) and the same 30 min sliding
- * expiry as Baton. The handler does what most code does: read the array, push, let
- * express-session save the whole session at the end of the request.
+ * only node-redis; through an ioredis client it would silently store nothing), configured as
+ * {@link expressSessionBackend} shows.
  */
 export async function baselineBackend(config: ServiceEnv, secret: string): Promise<CartBackend> {
   // Named like the replica (as service-kit names its ioredis client), so the bench can tell the
@@ -33,8 +31,27 @@ export async function baselineBackend(config: ServiceEnv, secret: string): Promi
   });
   await client.connect();
   const store = new RedisStore({ client, prefix: BASELINE_PREFIX });
+  return {
+    ...expressSessionBackend(config, secret, store),
+    close: async () => {
+      await client.close();
+    },
+  };
+}
+
+/**
+ * The cart on express-session with the options its README recommends (`resave: false`,
+ * `saveUninitialized: false`) and the same 30 min sliding expiry as Baton; `store` omitted is its
+ * in-process `MemoryStore`. The handler does what most code does: read the array, push, let
+ * express-session save the whole session at the end of the request.
+ */
+export function expressSessionBackend(
+  config: ServiceEnv,
+  secret: string,
+  store?: session.Store,
+): CartBackend {
   const withSession = session({
-    store,
+    ...(store ? { store } : {}),
     secret,
     name: BASELINE_COOKIE,
     resave: false,
@@ -46,7 +63,7 @@ export async function baselineBackend(config: ServiceEnv, secret: string): Promi
       secure: config.COOKIE_SECURE,
     },
   });
-  const view = (req: Request) => req as unknown as BaselineRequest;
+  const view = (req: Request) => req as unknown as ExpressSessionRequest;
   return {
     middleware: [withSession],
     read: (req) => view(req).session.cart ?? [],
@@ -56,8 +73,5 @@ export async function baselineBackend(config: ServiceEnv, secret: string): Promi
       return s.cart;
     },
     sessionId: (req) => view(req).sessionID,
-    close: async () => {
-      await client.close();
-    },
   };
 }
