@@ -2,12 +2,12 @@
 // one at a time (SIGTERM: readiness off, drain, exit; start; ready), a browser keeps adding
 // products and API clients keep a steady load. A graceful restart must cost nothing: no failed
 // request, no acknowledged item lost, and no item applied twice.
-import { ApiClient, runLoad } from './fixtures/api-client.js';
+import { runLoad } from './fixtures/api-client.js';
 import { keepAdding } from './fixtures/browser-load.js';
 import { reportCounts } from './fixtures/counts.js';
-import { SKUS, Shop } from './fixtures/shop.js';
+import { SKUS } from './fixtures/shop.js';
+import { finalTally, shopUnderLoad } from './fixtures/shop-under-load.js';
 import { expect, test } from './fixtures/test.js';
-import { Traffic, type Quantities } from './fixtures/traffic.js';
 
 test('Rolling restart under load: 0 failed requests, 0 acknowledged items lost', async ({
   page,
@@ -15,15 +15,9 @@ test('Rolling restart under load: 0 failed requests, 0 acknowledged items lost',
   stack,
   baseURL,
 }, testInfo) => {
-  const traffic = new Traffic();
-  traffic.watch(context, 'browser');
-  const shop = new Shop(page);
-  await shop.open();
-  const clients = ['api-1', 'api-2', 'api-3'].map(
-    (label) => new ApiClient(baseURL!, label, traffic),
-  );
   // Each client gets its session (and token) before the restart starts.
-  for (const client of clients) expect((await client.add('apple')).status).toBe(201);
+  const cast = await shopUnderLoad(page, context, baseURL!);
+  const { traffic, shop, clients } = cast;
 
   let restarting = true;
   const started = Date.now();
@@ -50,10 +44,7 @@ test('Rolling restart under load: 0 failed requests, 0 acknowledged items lost',
   ]);
   const restartMs = Date.now() - started;
 
-  await shop.reload();
-  const finalCarts = new Map<string, Quantities>([['browser', await shop.quantitiesShown()]]);
-  for (const client of clients) finalCarts.set(client.label, await client.quantities());
-  const tally = traffic.tally(finalCarts);
+  const tally = await finalTally(cast);
   reportCounts(testInfo, 'rolling-restart', tally, {
     clicks,
     appliedUnacknowledged: tally.appliedUnacknowledged,

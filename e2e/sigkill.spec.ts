@@ -8,12 +8,12 @@
 // twice (final carts against acknowledged adds), 0 acknowledged items lost. `retried` counts the
 // attempts the clients' own retries hid.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApiClient, runLoad } from './fixtures/api-client.js';
+import { runLoad } from './fixtures/api-client.js';
 import { keepAdding } from './fixtures/browser-load.js';
 import { reportCounts } from './fixtures/counts.js';
-import { SKUS, Shop } from './fixtures/shop.js';
+import { SKUS } from './fixtures/shop.js';
+import { finalTally, shopUnderLoad } from './fixtures/shop-under-load.js';
 import { expect, test } from './fixtures/test.js';
-import { Traffic, type Quantities } from './fixtures/traffic.js';
 
 const KILLED = ['cart-1', 'gateway-1'] as const;
 
@@ -23,14 +23,8 @@ test('SIGKILL of a cart and a gateway replica mid-traffic: 0 failed requests, 0 
   stack,
   baseURL,
 }, testInfo) => {
-  const traffic = new Traffic();
-  traffic.watch(context, 'browser');
-  const shop = new Shop(page);
-  await shop.open();
-  const clients = ['api-1', 'api-2', 'api-3'].map(
-    (label) => new ApiClient(baseURL!, label, traffic),
-  );
-  for (const client of clients) expect((await client.add('apple')).status).toBe(201);
+  const cast = await shopUnderLoad(page, context, baseURL!);
+  const { traffic, shop, clients } = cast;
 
   let running = true;
   const loads = Promise.all([
@@ -66,10 +60,7 @@ test('SIGKILL of a cart and a gateway replica mid-traffic: 0 failed requests, 0 
     testInfo.annotations.push({ type: 'clicks', description: String(clicks) });
   }
 
-  await shop.reload();
-  const finalCarts = new Map<string, Quantities>([['browser', await shop.quantitiesShown()]]);
-  for (const client of clients) finalCarts.set(client.label, await client.quantities());
-  const tally = traffic.tally(finalCarts);
+  const tally = await finalTally(cast);
   reportCounts(testInfo, 'sigkill', tally, {
     failedGets: tally.failedGets,
     failedPosts: tally.failedPosts,
