@@ -1,8 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { after, before, beforeEach } from 'node:test';
 import type { Redis } from 'ioredis';
 import { ATTRIBUTE_PREFIX, createValkeyClient, waitUntilReady } from '@baton/session';
 import { createHttpServer, createLogger, loadConfig } from '@baton/service-kit';
+import { ValkeyProcess } from '@baton/valkey-testing';
 import { createApp } from '../../src/app.js';
 import { CART_ATTRIBUTE } from '../../src/cart/session-cart.js';
 import { type CartConfig, cartEnvSchema } from '../../src/config.js';
@@ -57,6 +59,36 @@ export async function startCart(
       valkey.disconnect();
     },
   };
+}
+
+/** Two replicas sharing one Valkey: what a load balancer bounces a shopper between. */
+export interface ReplicaPair {
+  readonly cart1: CartInstance;
+  readonly cart2: CartInstance;
+}
+
+/**
+ * Registers hooks on the enclosing `describe`: a fresh Valkey with `cart-1` and `cart-2` on it
+ * before its tests, an empty store before each test, everything stopped after. The fields are set
+ * once `before` has run, so read them inside tests.
+ */
+export function twoReplicasOnOneValkey(): ReplicaPair {
+  let valkey: ValkeyProcess | undefined;
+  const pair = {} as { cart1: CartInstance; cart2: CartInstance };
+  before(async () => {
+    valkey = await ValkeyProcess.start();
+    pair.cart1 = await startCart(valkey.url, 'cart-1');
+    pair.cart2 = await startCart(valkey.url, 'cart-2');
+  });
+  after(async () => {
+    await pair.cart1?.close();
+    await pair.cart2?.close();
+    await valkey?.dispose();
+  });
+  beforeEach(async () => {
+    await pair.cart1.valkey.flushall();
+  });
+  return pair;
 }
 
 export interface Reply {

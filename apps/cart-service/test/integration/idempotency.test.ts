@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, beforeEach, describe, test } from 'node:test';
-import { ValkeyProcess } from '@baton/valkey-testing';
+import { describe, test } from 'node:test';
 import { MAX_REMEMBERED_WRITES } from '../../src/cart/session-cart.js';
 import {
-  type CartInstance,
   type Reply,
   Shopper,
   sessionKeys,
-  startCart,
   storedCartJson,
+  twoReplicasOnOneValkey,
 } from './harness.js';
 
 type Line = { sku: string; qty: number };
@@ -18,29 +16,11 @@ const keyed = (key: string) => ({ headers: { 'Idempotency-Key': key } });
 const replayed = (reply: Reply) => reply.headers.get('idempotent-replayed') === 'true';
 
 describe('Idempotency-Key on cart writes (two replicas, one Valkey)', () => {
-  let valkey: ValkeyProcess;
-  let cart1: CartInstance;
-  let cart2: CartInstance;
-
-  before(async () => {
-    valkey = await ValkeyProcess.start();
-    cart1 = await startCart(valkey.url, 'cart-1');
-    cart2 = await startCart(valkey.url, 'cart-2');
-  });
-
-  after(async () => {
-    await cart1?.close();
-    await cart2?.close();
-    await valkey?.dispose();
-  });
-
-  beforeEach(async () => {
-    await cart1.valkey.flushall();
-  });
+  const replicas = twoReplicasOnOneValkey();
 
   /** A shopper whose session exists (holding one pear), spread over both replicas. */
   async function shopperWithSession(): Promise<Shopper> {
-    const shopper = new Shopper([cart1, cart2]);
+    const shopper = new Shopper([replicas.cart1, replicas.cart2]);
     const first = await shopper.send('POST', '/api/cart/items', { json: { sku: 'pear' } });
     assert.equal(first.status, 201);
     return shopper;
@@ -50,8 +30,8 @@ describe('Idempotency-Key on cart writes (two replicas, one Valkey)', () => {
     const shopper = await shopperWithSession();
     const key = randomUUID();
     const add = { json: { sku: 'apple', qty: 2 }, ...keyed(key) };
-    const first = await shopper.send('POST', '/api/cart/items', { ...add, via: cart1 });
-    const retry = await shopper.send('POST', '/api/cart/items', { ...add, via: cart2 });
+    const first = await shopper.send('POST', '/api/cart/items', { ...add, via: replicas.cart1 });
+    const retry = await shopper.send('POST', '/api/cart/items', { ...add, via: replicas.cart2 });
 
     assert.equal(first.status, 201);
     assert.equal(first.headers.get('location'), '/api/cart/items/apple');
@@ -86,7 +66,7 @@ describe('Idempotency-Key on cart writes (two replicas, one Valkey)', () => {
         Array.from({ length: 8 }, (_, i) =>
           shopper.send('POST', '/api/cart/items', {
             json: { sku: 'kiwi', qty: 1 },
-            via: i % 2 === 0 ? cart1 : cart2,
+            via: i % 2 === 0 ? replicas.cart1 : replicas.cart2,
             ...keyed(key),
           }),
         ),
@@ -116,7 +96,7 @@ describe('Idempotency-Key on cart writes (two replicas, one Valkey)', () => {
       ...keyed(key),
     });
     assert.equal(first.status, 201);
-    const stored = await storedCartJson(cart1);
+    const stored = await storedCartJson(replicas.cart1);
 
     for (const [method, path, json] of [
       ['POST', '/api/cart/items', { sku: 'apple', qty: 3 }],
@@ -131,11 +111,11 @@ describe('Idempotency-Key on cart writes (two replicas, one Valkey)', () => {
       assert.equal(reply.body.error.code, 'IDEMPOTENCY_KEY_REUSED');
       assert.match(reply.body.error.message, /Idempotency-Key/);
     }
-    assert.equal(await storedCartJson(cart1), stored, 'the stored cart is untouched');
+    assert.equal(await storedCartJson(replicas.cart1), stored, 'the stored cart is untouched');
   });
 
   test('an invalid Idempotency-Key is 400 naming the header, and creates nothing', async () => {
-    const shopper = new Shopper([cart1]);
+    const shopper = new Shopper([replicas.cart1]);
     for (const key of ['', 'has space', 'a,b', 'x'.repeat(65), 'semi;colon', 'dot.ted']) {
       const reply = await shopper.send('POST', '/api/cart/items', {
         json: { sku: 'apple' },
@@ -155,7 +135,7 @@ describe('Idempotency-Key on cart writes (two replicas, one Valkey)', () => {
       assert.equal(reply.status, 400, `${method} ${path}`);
       assert.equal(reply.body.error.code, 'INVALID_IDEMPOTENCY_KEY');
     }
-    assert.deepEqual(await sessionKeys(cart1), []);
+    assert.deepEqual(await sessionKeys(replicas.cart1), []);
     const longest = await shopper.send('POST', '/api/cart/items', {
       json: { sku: 'apple' },
       ...keyed('A-z_9'.repeat(12) + 'abcd'),
@@ -202,8 +182,8 @@ describe('Idempotency-Key on cart writes (two replicas, one Valkey)', () => {
   test("the article's POST /cart/:item replays too", async () => {
     const shopper = await shopperWithSession();
     const key = keyed(randomUUID());
-    const first = await shopper.send('POST', '/cart/apple', { ...key, via: cart2 });
-    const retry = await shopper.send('POST', '/cart/apple', { ...key, via: cart1 });
+    const first = await shopper.send('POST', '/cart/apple', { ...key, via: replicas.cart2 });
+    const retry = await shopper.send('POST', '/cart/apple', { ...key, via: replicas.cart1 });
     assert.deepEqual(retry.body, first.body);
     assert.deepEqual(first.body.cart, ['pear', 'apple']);
     assert.equal(retry.body.servedBy, 'cart-2');
@@ -215,7 +195,7 @@ describe('Idempotency-Key on cart writes (two replicas, one Valkey)', () => {
     for (const key of keys) {
       await shopper.send('POST', '/api/cart/items', { json: { sku: 'apple' }, ...keyed(key) });
     }
-    const stored = JSON.parse((await storedCartJson(cart1)) as string);
+    const stored = JSON.parse((await storedCartJson(replicas.cart1)) as string);
     assert.deepEqual(stored.lines, [
       { sku: 'pear', qty: 1 },
       { sku: 'apple', qty: keys.length },
@@ -247,9 +227,9 @@ describe('Idempotency-Key on cart writes (two replicas, one Valkey)', () => {
     // lost); the retry carries no token, so it gets a session of its own. The client ends up
     // with one session holding one apple; the orphan is unreachable and expires.
     const key = keyed(randomUUID());
-    const lost = new Shopper([cart1]);
+    const lost = new Shopper([replicas.cart1]);
     await lost.send('POST', '/api/cart/items', { json: { sku: 'apple' }, ...key });
-    const client = new Shopper([cart2]);
+    const client = new Shopper([replicas.cart2]);
     const retry = await client.send('POST', '/api/cart/items', { json: { sku: 'apple' }, ...key });
     assert.equal(retry.status, 201);
     assert.equal(replayed(retry), false);

@@ -1,31 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
-import { ValkeyProcess } from '@baton/valkey-testing';
-import { type CartInstance, Shopper, startCart } from './harness.js';
+import { describe, test } from 'node:test';
+import { type CartInstance, Shopper, twoReplicasOnOneValkey } from './harness.js';
 
 describe('two replicas on one Valkey (cart-1, cart-2)', () => {
-  let valkey: ValkeyProcess;
-  let cart1: CartInstance;
-  let cart2: CartInstance;
-
-  before(async () => {
-    valkey = await ValkeyProcess.start();
-    cart1 = await startCart(valkey.url, 'cart-1');
-    cart2 = await startCart(valkey.url, 'cart-2');
-  });
-
-  after(async () => {
-    await cart1?.close();
-    await cart2?.close();
-    await valkey?.dispose();
-  });
-
-  beforeEach(async () => {
-    await cart1.valkey.flushall();
-  });
+  const replicas = twoReplicasOnOneValkey();
 
   test('requests alternating between replicas keep one cart, and servedBy alternates', async () => {
-    const shopper = new Shopper([cart1, cart2]);
+    const shopper = new Shopper([replicas.cart1, replicas.cart2]);
     const items = ['apple', 'pear', 'banana', 'apple', 'kiwi', 'pear'];
     const servedBy: string[] = [];
     const sessionIds = new Set<string>();
@@ -40,8 +21,8 @@ describe('two replicas on one Valkey (cart-1, cart-2)', () => {
     assert.deepEqual(servedBy, ['cart-1', 'cart-2', 'cart-1', 'cart-2', 'cart-1', 'cart-2']);
     assert.equal(sessionIds.size, 1, 'one session across both replicas');
 
-    const fromCart1 = await shopper.send('GET', '/cart', { via: cart1 });
-    const fromCart2 = await shopper.send('GET', '/cart', { via: cart2 });
+    const fromCart1 = await shopper.send('GET', '/cart', { via: replicas.cart1 });
+    const fromCart2 = await shopper.send('GET', '/cart', { via: replicas.cart2 });
     assert.deepEqual(fromCart1.body, {
       servedBy: 'cart-1',
       cart: ['apple', 'apple', 'pear', 'pear', 'banana', 'kiwi'],
@@ -50,7 +31,7 @@ describe('two replicas on one Valkey (cart-1, cart-2)', () => {
     assert.equal(fromCart2.headers.get('x-served-by'), 'cart-2');
 
     // The shop API family reads the same lines as the article routes wrote.
-    const api = await shopper.send('GET', '/api/cart', { via: cart2 });
+    const api = await shopper.send('GET', '/api/cart', { via: replicas.cart2 });
     assert.deepEqual(
       api.body.lines.map((l: { sku: string; qty: number }) => [l.sku, l.qty]),
       [
@@ -63,7 +44,7 @@ describe('two replicas on one Valkey (cart-1, cart-2)', () => {
   });
 
   test('50 concurrent adds on one session, split across both replicas, lose no update', async () => {
-    const shopper = new Shopper([cart1, cart2]);
+    const shopper = new Shopper([replicas.cart1, replicas.cart2]);
     // Create the session first, so that all 50 act on the same one.
     const first = await shopper.send('POST', '/api/cart/items', { json: { sku: 'lemon', qty: 1 } });
     assert.equal(first.status, 201);
@@ -73,7 +54,7 @@ describe('two replicas on one Valkey (cart-1, cart-2)', () => {
       Array.from({ length: 50 }, (_, i) =>
         shopper.send('POST', '/api/cart/items', {
           json: { sku: 'apple', qty: 1 },
-          via: i % 2 === 0 ? cart1 : cart2,
+          via: i % 2 === 0 ? replicas.cart1 : replicas.cart2,
         }),
       ),
     );
@@ -105,7 +86,7 @@ describe('two replicas on one Valkey (cart-1, cart-2)', () => {
     assert.equal(final.body.count, 51);
 
     // The adds really raced: compare-and-set rejected some writes, and their retries counted.
-    const conflicts = (await conflictCount(cart1)) + (await conflictCount(cart2));
+    const conflicts = (await conflictCount(replicas.cart1)) + (await conflictCount(replicas.cart2));
     assert.ok(conflicts > 0, 'the burst produced compare-and-set conflicts');
   });
 });
