@@ -7,7 +7,7 @@ import { createApp as createCartApp } from '@baton/cart-service/app';
 import { createLogger, loadConfig, serviceEnvSchema, valkeyClientFrom } from '@baton/service-kit';
 import { ValkeyProcess } from '@baton/valkey-testing';
 import { FakeUpstream } from './fake-upstream.js';
-import { type GatewayUnderTest, request, startGateway } from './harness.js';
+import { type GatewayUnderTest, gatewayOnFakeServices, request, startGateway } from './harness.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const json = (body: unknown) => ({
@@ -16,31 +16,10 @@ const json = (body: unknown) => ({
 });
 
 describe('cart writes: Idempotency-Key and one retry on a lost upstream', () => {
-  let valkey: ValkeyProcess;
-  let cart: FakeUpstream;
-  let account: FakeUpstream;
-  let gateway: GatewayUnderTest;
-
-  before(async () => {
-    valkey = await ValkeyProcess.start();
-    cart = await FakeUpstream.start('cart-1');
-    account = await FakeUpstream.start('account-1');
-    gateway = await startGateway({
-      VALKEY_URL: valkey.url,
-      CART_URL: cart.url,
-      ACCOUNT_URL: account.url,
-    });
-  });
-
-  after(async () => {
-    await gateway?.close();
-    await cart?.stop();
-    await account?.stop();
-    await valkey?.dispose();
-  });
+  const rig = gatewayOnFakeServices();
 
   beforeEach(() => {
-    cart.requests.length = 0;
+    rig.cart.requests.length = 0;
   });
 
   it('adds a random UUID key to cart writes that come without one, and none to reads', async () => {
@@ -52,36 +31,36 @@ describe('cart writes: Idempotency-Key and one retry on a lost upstream', () => 
       ['POST', '/cart/apple'],
     ] as const) {
       const body = method === 'DELETE' ? { headers: { 'x-auth-token': '' } } : json({ qty: 1 });
-      await request(gateway.url, method, path, body);
-      assert.match(String(cart.last.headers['idempotency-key']), UUID, `${method} ${path}`);
+      await request(rig.gateway.url, method, path, body);
+      assert.match(String(rig.cart.last.headers['idempotency-key']), UUID, `${method} ${path}`);
     }
-    const keys = new Set(cart.requests.map((r) => r.headers['idempotency-key']));
+    const keys = new Set(rig.cart.requests.map((r) => r.headers['idempotency-key']));
     assert.equal(keys.size, 5, 'a fresh key per request');
 
-    await request(gateway.url, 'GET', '/api/cart');
-    assert.equal(cart.last.headers['idempotency-key'], undefined);
-    await request(gateway.url, 'POST', '/api/account/login', json({}));
-    assert.equal(account.last.headers['idempotency-key'], undefined);
+    await request(rig.gateway.url, 'GET', '/api/cart');
+    assert.equal(rig.cart.last.headers['idempotency-key'], undefined);
+    await request(rig.gateway.url, 'POST', '/api/account/login', json({}));
+    assert.equal(rig.account.last.headers['idempotency-key'], undefined);
   });
 
   it("passes the client's own key through untouched, even one cart-service will refuse", async () => {
     for (const key of ['client-key-1', 'not valid!']) {
       const sent = json({ sku: 'apple' });
-      await request(gateway.url, 'POST', '/api/cart/items', {
+      await request(rig.gateway.url, 'POST', '/api/cart/items', {
         ...sent,
         headers: { ...sent.headers, 'idempotency-key': key },
       });
-      assert.equal(cart.last.headers['idempotency-key'], key);
+      assert.equal(rig.cart.last.headers['idempotency-key'], key);
     }
   });
 
   it('sends a write again, same key and body, when the connection is cut before an answer', async () => {
-    cart.replyOnce({ reset: true });
+    rig.cart.replyOnce({ reset: true });
     const body = JSON.stringify({ sku: 'apple', qty: 2 });
-    const res = await request(gateway.url, 'POST', '/api/cart/items', { ...json({}), body });
+    const res = await request(rig.gateway.url, 'POST', '/api/cart/items', { ...json({}), body });
     assert.equal(res.status, 200);
-    assert.equal(cart.requests.length, 2);
-    const [first, second] = cart.requests;
+    assert.equal(rig.cart.requests.length, 2);
+    const [first, second] = rig.cart.requests;
     assert.equal(second?.body, body);
     assert.equal(first?.body, body);
     assert.equal(second?.headers['idempotency-key'], first?.headers['idempotency-key']);
@@ -90,52 +69,52 @@ describe('cart writes: Idempotency-Key and one retry on a lost upstream', () => 
 
   for (const status of [502, 503]) {
     it(`sends a write again after nginx's ${status} page, and answers with the second attempt`, async () => {
-      cart.replyOnce({ status, headers: { 'content-type': 'text/html' }, body: '<html>' });
+      rig.cart.replyOnce({ status, headers: { 'content-type': 'text/html' }, body: '<html>' });
       // No body: Node sends a DELETE's body without framing, which no server accepts.
-      const res = await request(gateway.url, 'DELETE', '/api/cart/items/pear', {
+      const res = await request(rig.gateway.url, 'DELETE', '/api/cart/items/pear', {
         headers: { 'x-auth-token': '' },
       });
       assert.equal(res.status, 200);
-      assert.equal(cart.requests.length, 2);
+      assert.equal(rig.cart.requests.length, 2);
       assert.equal(
-        cart.requests[1]?.headers['idempotency-key'],
-        cart.requests[0]?.headers['idempotency-key'],
+        rig.cart.requests[1]?.headers['idempotency-key'],
+        rig.cart.requests[0]?.headers['idempotency-key'],
       );
     });
   }
 
   it('retries once only: a second lost attempt reaches the client as 502 JSON', async () => {
-    cart.replyOnce({ reset: true });
-    cart.replyOnce({ reset: true });
-    const res = await request(gateway.url, 'POST', '/cart/apple', json({}));
+    rig.cart.replyOnce({ reset: true });
+    rig.cart.replyOnce({ reset: true });
+    const res = await request(rig.gateway.url, 'POST', '/cart/apple', json({}));
     assert.equal(res.status, 502);
     assert.equal((res.json() as { error: { code: string } }).error.code, 'UPSTREAM_UNAVAILABLE');
-    assert.equal(cart.requests.length, 2);
+    assert.equal(rig.cart.requests.length, 2);
   });
 
   it("does not retry a service's own JSON 503 (Valkey away), nor a read", async () => {
     const storeDown = JSON.stringify({ error: { code: 'SESSION_STORE_UNAVAILABLE', message: '' } });
-    cart.replyOnce({ status: 503, headers: { 'retry-after': '1' }, body: storeDown });
-    const write = await request(gateway.url, 'POST', '/api/cart/items', json({ sku: 'apple' }));
+    rig.cart.replyOnce({ status: 503, headers: { 'retry-after': '1' }, body: storeDown });
+    const write = await request(rig.gateway.url, 'POST', '/api/cart/items', json({ sku: 'apple' }));
     assert.equal(write.status, 503);
     assert.equal(write.body, storeDown);
     assert.equal(write.headers['retry-after'], '1');
-    assert.equal(cart.requests.length, 1);
+    assert.equal(rig.cart.requests.length, 1);
 
-    cart.replyOnce({ reset: true });
-    const read = await request(gateway.url, 'GET', '/api/cart');
+    rig.cart.replyOnce({ reset: true });
+    const read = await request(rig.gateway.url, 'GET', '/api/cart');
     assert.equal(read.status, 502, 'reads are retried by nginx, not here');
-    assert.equal(cart.requests.length, 2);
+    assert.equal(rig.cart.requests.length, 2);
   });
 
   it('refuses a write body over 64 kB with 413 JSON, without calling the upstream', async () => {
-    const res = await request(gateway.url, 'POST', '/api/cart/items', {
+    const res = await request(rig.gateway.url, 'POST', '/api/cart/items', {
       ...json({}),
       body: JSON.stringify({ sku: 'x'.repeat(70_000) }),
     });
     assert.equal(res.status, 413);
     assert.equal((res.json() as { error: { code: string } }).error.code, 'PAYLOAD_TOO_LARGE');
-    assert.equal(cart.requests.length, 0);
+    assert.equal(rig.cart.requests.length, 0);
   });
 });
 
