@@ -1,18 +1,8 @@
-import { accessSync, constants } from 'node:fs';
-import path from 'node:path';
+import { findExecutable as lookUp } from '@baton/stack';
 
-/** Finds an executable in PATH, then in the sbin directories a non-root PATH often lacks. */
+/** The path of a program the bench runs (nginx, valkey-server), looked up as the stack does. */
 export function findExecutable(name: string): string {
-  const dirs = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/sbin'];
-  for (const dir of dirs) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // keep looking
-    }
-  }
-  throw new Error(`${name} not found — run ./scripts/setup.sh`);
+  const found = lookUp(name);
+  if (!found) throw new Error(`${name} not found — run ./scripts/setup.sh`);
+  return found;
 }
