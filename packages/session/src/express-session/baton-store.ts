@@ -36,7 +36,7 @@ export type ListedSession = SessionData & { id: string };
  * - `set` is one round trip and writes only the keys that changed since this request's `get`,
  *   deleting the ones it removed, so two requests that change different keys both survive. For
  *   the same key the last write wins. A save never re-creates a session that was destroyed or
- *   expired while the request ran.
+ *   expired while the request ran. (How a save finds its own read: `ReadSnapshots`.)
  * - The TTL is `cookie.expires` (else `maxAge`, else `defaultTtlMs`) at ms precision; `touch`
  *   only moves it (`PEXPIRE`), and an expiry in the past deletes the session.
  * - Valkey holds `SHA-256(sid)`, never the sid: `ids()` and `all()` list those handles.
@@ -162,7 +162,7 @@ export class BatonStore extends Store {
       return;
     }
     const current = serialize(session);
-    const read = this.snapshots.readBy(sid, session);
+    const read = this.snapshots.readBy(sid, session, current);
     const key = this.keyOf(sid);
     if (read) {
       const changed = [...current].filter(([name, json]) => read.get(name) !== json);
