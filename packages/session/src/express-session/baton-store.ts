@@ -180,9 +180,7 @@ export class BatonStore extends Store {
       );
     } else {
       const pairs = [...current].flatMap(([name, json]) => [this.keys.attributeField(name), json]);
-      const tx = this.client.multi().del(key);
-      if (pairs.length) tx.hset(key, ...pairs).pexpire(key, ttlMs);
-      await this.bounded(() => tx.exec().then(failedInTransaction));
+      await this.bounded(() => this.client.batonReplace(key, ttlMs, ...pairs));
     }
     this.snapshots.saved(session, current);
   }
@@ -301,12 +299,6 @@ function serialize(session: SessionData): Map<string, string> {
     if (json !== undefined) entries.set(name, json);
   }
   return entries;
-}
-
-/** @private `exec()` resolves with per-command errors; the first one is the transaction's. */
-function failedInTransaction(replies: [Error | null, unknown][] | null): void {
-  const failed = replies?.find(([err]) => err);
-  if (failed) throw failed[0];
 }
 
 /** @private Calls back on the next tick (a throwing callback never calls back twice), or returns the promise. */

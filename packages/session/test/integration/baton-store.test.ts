@@ -103,7 +103,10 @@ describe('BatonStore on a real Valkey', () => {
       monitor.on('monitor', (_time: string, args: string[], source: string) => {
         (source === 'lua' ? scripted : seen).push(args);
       });
-      await sleep(50);
+      // MONITOR may still be delivering the first request's commands: let it, then start over.
+      await sleep(100);
+      seen.length = 0;
+      scripted.length = 0;
       await fetch(`${node.base}/cart/pear`, { method: 'POST', headers: { cookie } });
       await sleep(100);
       const commands = seen.map((args) => args[0]?.toLowerCase());
