@@ -6,6 +6,7 @@ import { summarizeThroughput } from './summary.js';
 const COLORS: Record<VariantName, string> = {
   baton: '#2563eb',
   baseline: '#d97706',
+  'baton-store': '#059669',
   control: '#9ca3af',
 };
 

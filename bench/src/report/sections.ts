@@ -56,7 +56,7 @@ export function roundTripSection(results: BenchResults): string[] {
 }
 
 export function consistencySection(results: BenchResults): string[] {
-  const lost = results.lostUpdates.map((l) => [
+  const row = (l: BenchResults['lostUpdates'][number]) => [
     VARIANT_LABEL[l.variant],
     String(l.concurrent),
     String(l.acknowledged),
@@ -65,7 +65,9 @@ export function consistencySection(results: BenchResults): string[] {
       .join(', '),
     String(l.survived),
     `**${l.lost}**`,
-  ]);
+  ];
+  const lost = results.lostUpdates.map(row);
+  const lostKeys = (results.lostKeyUpdates ?? []).map(row);
   const ryw = results.readYourWrites.map((r) => [
     VARIANT_LABEL[r.variant],
     String(r.pairs),
@@ -82,6 +84,21 @@ export function consistencySection(results: BenchResults): string[] {
           ['left', 'right', 'right', 'left', 'right', 'right'],
         )
       : 'Lost updates: not measured (see Problems).',
+    'Lost updates of different keys: the same, but each request marks its own top-level session key (`POST /cart/marks/mark-1` …), so a store that writes per key has nothing to overwrite. For the same key (the cart above) a per-key store still lets the last write win; only an atomic `update()` keeps every add.',
+    lostKeys.length
+      ? table(
+          [
+            'variant',
+            'concurrent writes',
+            'acknowledged',
+            'statuses',
+            'keys in the session',
+            'lost',
+          ],
+          lostKeys,
+          ['left', 'right', 'right', 'left', 'right', 'right'],
+        )
+      : 'Lost updates of different keys: not measured (see Problems).',
     ryw.length
       ? table(['variant', 'add-then-read pairs', 'read on the other replica', 'misses'], ryw, [
           'left',

@@ -140,6 +140,14 @@ export function evaluateTargets(results: BenchResults, summary: ThroughputSummar
     met: lost ? lost.lost === 0 : undefined,
     margin: lost ? (lost.lost === 0 ? 'met' : `${lost.lost} lost`) : 'n/a',
   });
+  const keys = results.lostKeyUpdates?.find((l) => l.variant === 'baton-store');
+  const keysBaseline = results.lostKeyUpdates?.find((l) => l.variant === 'baseline');
+  targets.push({
+    target: `express-session + BatonStore: 0 lost writes of different keys under ${keys?.concurrent ?? 50} concurrent (connect-redis expected to lose many)`,
+    measured: keys ? `${keys.lost} (connect-redis: ${keysBaseline?.lost ?? 'n/a'})` : 'n/a',
+    met: keys ? keys.lost === 0 : undefined,
+    margin: keys ? (keys.lost === 0 ? 'met' : `${keys.lost} lost`) : 'n/a',
+  });
   const ryw = results.readYourWrites.find((r) => r.variant === 'baton');
   targets.push({
     target: `Baton: 0 read-your-writes misses in ${ryw?.pairs ?? 200} add-then-read pairs`,

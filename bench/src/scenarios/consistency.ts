@@ -45,6 +45,38 @@ export async function lostUpdates(
   };
 }
 
+/**
+ * `concurrent` writes of different keys to one session: each request marks its own name
+ * (`POST /cart/marks/mark-1` …, one top-level session key each), all sent at once through nginx,
+ * then one read. A store that rewrites the whole session loses most of them; one that writes per
+ * key loses none. Same shape of result as {@link lostUpdates}: `survived` counts the marks found.
+ */
+export async function lostKeyUpdates(
+  env: BenchEnvironment,
+  variant: SessionVariantName,
+  concurrent: number,
+): Promise<LostUpdateResult> {
+  const client = env.client(variant);
+  const cookie = await client.newSession(['seed']);
+  const names = Array.from({ length: concurrent }, (_, i) => `mark-${i + 1}`);
+  const responses = await Promise.all(
+    names.map((name) => client.raw('POST', `/cart/marks/${name}`, cookie)),
+  );
+  const statuses: Record<string, number> = {};
+  for (const res of responses) statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+  const read = await client.raw('GET', '/cart/marks', cookie);
+  const marks = new Set((JSON.parse(read.body) as { marks?: string[] }).marks ?? []);
+  const acknowledged = names.filter((_, i) => (responses[i]?.status ?? 0) < 300);
+  return {
+    variant,
+    concurrent,
+    acknowledged: acknowledged.length,
+    statuses,
+    survived: names.filter((name) => marks.has(name)).length,
+    lost: acknowledged.filter((name) => !marks.has(name)).length,
+  };
+}
+
 export interface ReadYourWritesResult {
   readonly variant: SessionVariantName;
   readonly pairs: number;
