@@ -1,50 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import express from 'express';
-import session from 'express-session';
+import type session from 'express-session';
 import { Redis } from 'ioredis';
-import type { ValkeyCluster, ValkeyProcess } from '@baton/valkey-testing';
+import { type ValkeyCluster, type ValkeyProcess, ValkeySentinelGroup } from '@baton/valkey-testing';
 import { createValkeyClient, sessionIdOf, waitUntilReady } from '../../src/core/index.js';
 import { BatonStore, sessionErrorHandler } from '../../src/express-session/index.js';
 import { connect, keysPerMaster, startCluster } from './cluster-harness.js';
+import { expressSessionApp } from './adopt/express-session-app.js';
 import { RecordingLogger, listen, startValkey } from './harness.js';
 import { call, sessionData, sleep } from './store-conformance/store-calls.js';
 
 const NS = 'adopt';
 
-/** An express-session app on `store`, as an existing app would have it; only `store:` is Baton's. */
-function counterApp(store: session.Store) {
-  const app = express();
-  app.use(
-    session({
-      store,
-      secret: 'baton-store-test-secret',
-      resave: false,
-      saveUninitialized: false,
-      cookie: { maxAge: 60_000 },
-    }),
-  );
-  app.post('/keys/:name', (req, res) => {
-    (req.session as unknown as Record<string, unknown>)[req.params.name] = Date.now();
-    res.json({ ok: true });
-  });
-  app.post('/profile', (req, res) => {
-    const s = req.session as unknown as Record<string, unknown>;
-    s.profile = { bio: 'x'.repeat(500) };
-    s.cart = ['apple'];
-    res.json({ ok: true });
-  });
-  app.post('/cart/:item', (req, res) => {
-    const s = req.session as unknown as { cart?: string[] };
-    s.cart = [...(s.cart ?? []), req.params.item];
-    res.json({ cart: s.cart });
-  });
-  app.get('/session', (req, res) => {
-    res.json(req.session);
-  });
-  app.use(sessionErrorHandler());
-  return app;
-}
+/** The existing express-session app of the adoption test, on `store`. */
+const counterApp = (store: session.Store) => expressSessionApp(store, sessionErrorHandler());
 
 describe('BatonStore on a real Valkey', () => {
   let valkey: ValkeyProcess;
@@ -67,21 +36,24 @@ describe('BatonStore on a real Valkey', () => {
       clients.map((c) => listen(counterApp(new BatonStore({ client: c, namespace: NS })))),
     );
     try {
-      const first = await fetch(`${nodes[0]?.base}/keys/start`, { method: 'POST' });
+      const first = await fetch(`${nodes[0]?.base}/cart/start`, { method: 'POST' });
       const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0] as string;
       const writers = 50;
       const statuses = await Promise.all(
         Array.from({ length: writers }, (_, i) =>
-          fetch(`${nodes[i % 2]?.base}/keys/k${i}`, { method: 'POST', headers: { cookie } }).then(
-            (r) => r.status,
-          ),
+          fetch(`${nodes[i % 2]?.base}/prefs/k${i}/on`, {
+            method: 'PUT',
+            headers: { cookie },
+          }).then((r) => r.status),
         ),
       );
       assert.deepEqual(new Set(statuses), new Set([200]));
       const stored = (await (
         await fetch(`${nodes[0]?.base}/session`, { headers: { cookie } })
-      ).json()) as Record<string, unknown>;
-      const lost = Array.from({ length: writers }, (_, i) => `k${i}`).filter((k) => !(k in stored));
+      ).json()) as { prefs: Record<string, string> };
+      const lost = Array.from({ length: writers }, (_, i) => `k${i}`).filter(
+        (k) => stored.prefs[k] !== 'on',
+      );
       console.log(
         `# ${writers} concurrent writes of different keys over 2 instances: ${lost.length} lost`,
       );
@@ -96,7 +68,7 @@ describe('BatonStore on a real Valkey', () => {
     const node = await listen(counterApp(new BatonStore({ client, namespace: NS })));
     const monitor = await client.monitor();
     try {
-      const first = await fetch(`${node.base}/profile`, { method: 'POST' });
+      const first = await fetch(`${node.base}/prefs/bio/${'x'.repeat(500)}`, { method: 'PUT' });
       const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0] as string;
       const seen: string[][] = [];
       const scripted: string[][] = [];
@@ -118,7 +90,7 @@ describe('BatonStore on a real Valkey', () => {
         .filter((args) => args[0]?.toLowerCase() === 'hset')
         .flatMap((args) => args.slice(2).filter((_, i) => i % 2 === 0));
       assert.ok(written.includes('a:cart'));
-      assert.ok(!written.includes('a:profile'), `an unchanged key was rewritten: ${written}`);
+      assert.ok(!written.includes('a:pref-bio'), `an unchanged key was rewritten: ${written}`);
       console.log(
         `# read + save: ${commands.length} round trips, keys written: ${written.join(', ')}`,
       );
@@ -245,6 +217,29 @@ describe('BatonStore on a Valkey Cluster', () => {
       console.log(`# cluster: 30 sessions over masters ${JSON.stringify([...perMaster])}, cleared`);
     } finally {
       client.disconnect();
+    }
+  });
+});
+
+describe('BatonStore through Sentinel', () => {
+  it('stores and lists sessions on the primary the sentinels name', async () => {
+    const group = await ValkeySentinelGroup.start();
+    const client = createValkeyClient({
+      sentinels: group.sentinels,
+      sentinelName: group.name,
+      commandTimeoutMs: 2_000,
+    });
+    client.on('error', () => undefined);
+    try {
+      await waitUntilReady(client, 10_000);
+      const store = new BatonStore({ client, namespace: NS });
+      await call(store, 'set', 'via-sentinel', sessionData(60_000, { a: 1 }));
+      const loaded = (await call(store, 'get', 'via-sentinel')) as Record<string, unknown>;
+      assert.equal(loaded.a, 1);
+      assert.deepEqual(await call(store, 'ids'), [sessionIdOf('via-sentinel')]);
+    } finally {
+      client.disconnect();
+      await group.dispose();
     }
   });
 });

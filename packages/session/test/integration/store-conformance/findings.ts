@@ -5,7 +5,7 @@
  * Keyed by case title, then by subject name.
  */
 export const FINDINGS: Record<string, Record<string, string>> = {
-  'an expiry of 150 ms ends the session within 150 ms (ms precision)': {
+  'an expiry of 1.1 s ends the session at 1.1 s, not at a whole second (ms precision)': {
     'connect-redis':
       'Rounds the TTL up to whole seconds (SET … EX ceil(ms / 1000)), so a session outlives its cookie by up to 999 ms.',
   },
