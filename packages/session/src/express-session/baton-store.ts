@@ -92,7 +92,7 @@ export class BatonStore extends Store {
 
   override length(cb?: Callback<number>): Promise<number> | void {
     return settle(
-      this.bounded(() => this.scan().then((found) => found.reduce((n, f) => n + f.keys.length, 0))),
+      this.scan().then((found) => found.reduce((n, f) => n + f.keys.length, 0)),
       cb,
     );
   }
@@ -100,21 +100,21 @@ export class BatonStore extends Store {
   /** The stored ids: SHA-256 handles of the sids (the sids themselves are never stored). */
   ids(cb?: Callback<string[]>): Promise<string[]> | void {
     return settle(
-      this.bounded(() =>
-        this.scan().then((found) => found.flatMap((f) => f.keys.map((k) => this.handleOf(k)))),
-      ),
+      this.scan().then((found) => found.flatMap((f) => f.keys.map((k) => this.handleOf(k)))),
       cb,
     );
   }
 
   override clear(cb?: Callback<void>): Promise<void> | void {
     return settle(
-      this.bounded(async () => {
+      (async () => {
         for (const { node, keys } of await this.scan()) {
           // One DEL per key: a multi-key DEL across slots is refused on a Cluster node.
-          if (keys.length) await keys.reduce((p, key) => p.del(key), node.pipeline()).exec();
+          if (keys.length) {
+            await this.bounded(() => keys.reduce((p, key) => p.del(key), node.pipeline()).exec());
+          }
         }
-      }),
+      })(),
       cb,
     );
   }
@@ -197,7 +197,7 @@ export class BatonStore extends Store {
 
   /** @private */
   private async listAll(): Promise<ListedSession[]> {
-    const found = await this.bounded(() => this.scan());
+    const found = await this.scan();
     const sessions: ListedSession[] = [];
     for (const { node, keys } of found) {
       if (!keys.length) continue;
@@ -226,9 +226,11 @@ export class BatonStore extends Store {
     return sessions;
   }
 
-  /** @private */
+  /** @private Each SCAN call is bounded, not the listing: it grows with the store. */
   private scan(): Promise<{ node: Redis; keys: string[] }[]> {
-    return scanKeys(this.options.client, prefixPattern(this.keys.sessionKeyPrefix));
+    return scanKeys(this.options.client, prefixPattern(this.keys.sessionKeyPrefix), (call) =>
+      this.bounded(call),
+    );
   }
 
   /** @private The hash tag keeps every key of one session in one Cluster slot. */

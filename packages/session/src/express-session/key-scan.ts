@@ -6,11 +6,13 @@ const SCAN_COUNT = 250;
 /**
  * Every key matching `pattern`, on every master when `client` is a Cluster (a Cluster's SCAN
  * only sees one node), each with the node connection that holds it so that follow-up commands
- * go straight there. SCAN may return a key twice; it is listed once.
+ * go straight there. SCAN may return a key twice; it is listed once. `step` runs each SCAN call
+ * (the caller bounds each one in time, not the whole listing, which grows with the store).
  */
 export async function scanKeys(
   client: Redis | Cluster,
   pattern: string,
+  step: <T>(call: () => Promise<T>) => Promise<T>,
 ): Promise<{ node: Redis; keys: string[] }[]> {
   const nodes = isCluster(client) ? client.nodes('master') : [client];
   return Promise.all(
@@ -18,7 +20,10 @@ export async function scanKeys(
       const keys = new Set<string>();
       let cursor = '0';
       do {
-        const [next, batch] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT);
+        const from = cursor;
+        const [next, batch] = await step(() =>
+          node.scan(from, 'MATCH', pattern, 'COUNT', SCAN_COUNT),
+        );
         for (const key of batch) keys.add(key);
         cursor = next;
       } while (cursor !== '0');

@@ -22,7 +22,8 @@ export interface BatonStoreOptions {
   /**
    * How long one store call may take before it fails with `SESSION_STORE_UNAVAILABLE`, in ms,
    * whatever the client's own settings (a client with an offline queue and no commandTimeout
-   * would otherwise keep a request waiting for as long as Valkey is away).
+   * would otherwise keep a request waiting for as long as Valkey is away). For `all`, `length`,
+   * `clear` and `ids` it bounds each SCAN step, since the whole listing grows with the store.
    * @default 2_000
    */
   operationTimeoutMs?: number;
