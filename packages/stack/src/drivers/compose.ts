@@ -44,9 +44,9 @@ export class ComposeDriver implements StackDriver {
   }
 
   async up(): Promise<void> {
-    // --build: like `docker compose up --build`, images follow the checkout (layers stay cached).
+    // Builds only missing images (`deploy` builds new ones; `docker compose build` rebuilds).
     // --wait: returns once every service with a healthcheck is healthy (the others: running).
-    await this.#compose(['up', '--detach', '--build', '--wait']);
+    await this.#compose(['up', '--detach', '--wait']);
   }
 
   async down(): Promise<void> {
