@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
  * What the failure labs (`labs/`) reuse from the bench: its cart replicas, whose backends differ
  * only in where the session lives, and its executable look-up.
  */
-export { ProcessSupervisor, type ProcessSpec, type RunningProcess } from '@baton/process-supervisor';
 export { findExecutable } from './stack/binaries.js';
 export { BASELINE_COOKIE } from './variants/baseline-cart.js';
 export { CART_BACKENDS, type CartBackendName } from './variants/variant.js';
