@@ -57,20 +57,7 @@ export function renderDurableWritesSection(results: DurableWritesResults, comman
     '',
     '## Durable writes (opt-in `WAIT`)',
     '',
-    `Measured by \`${command}\` (${results.date}), separately from the runs above, on the same ` +
-      "machine: Baton's cart replicas (`bench/src/variants`, the `baton` variant) with " +
-      '`SESSION_DURABLE_WRITES_REPLICAS` 0 (off) and 1 (on, ' +
-      `\`WAIT 1 ${plan.timeoutMs}\` after each write), two replicas each, on one primary with ` +
-      'one replica (`--replicaof`, both from `infra/valkey/valkey.conf`) on this machine. The ' +
-      `load generator talks to the cart replicas directly, ${plan.connections.join(' then ')} ` +
-      `keep-alive connection(s) to each at once, \`POST /cart/pear\` (one compare-and-set per request) ` +
-      `cycling through ${plan.sessions} sessions, ${plan.seconds} s per run, ${plan.repeats} ` +
-      'repeat(s) of both settings (alternating which goes first). WAITs per write: ' +
-      '`INFO commandstats` on the primary over the run, per 2xx response. The replica is on ' +
-      'loopback: across a network its acknowledgement adds a network round trip more. See ' +
-      '[docs/cluster-and-sentinel.md](docs/cluster-and-sentinel.md) for what it buys. ' +
-      `1-minute load average before / after: ${results.loadAverage[0].toFixed(2)} / ` +
-      `${results.loadAverage[1].toFixed(2)} (other work shared the machine when above ~1).`,
+    `Measured by \`${command}\` (${results.date}), separately from the runs above, on the same machine: Baton's cart replicas (\`bench/src/variants\`, the \`baton\` variant) with \`SESSION_DURABLE_WRITES_REPLICAS\` 0 (off) and 1 (on, \`WAIT 1 ${plan.timeoutMs}\` after each write), two replicas each, on one primary with one replica (\`--replicaof\`, both from \`infra/valkey/valkey.conf\`) on this machine. The load generator talks to the cart replicas directly, ${plan.connections.join(' then ')} keep-alive connection(s) to each at once, \`POST /cart/pear\` (one compare-and-set per request) cycling through ${plan.sessions} sessions, ${plan.seconds} s per run, ${plan.repeats} repeat(s) of both settings (alternating which goes first). WAITs per write: \`INFO commandstats\` on the primary over the run, per 2xx response. The replica is on loopback: across a network its acknowledgement adds a network round trip more. See [docs/cluster-and-sentinel.md](docs/cluster-and-sentinel.md) for what it buys. 1-minute load average before / after: ${results.loadAverage[0].toFixed(2)} / ${results.loadAverage[1].toFixed(2)} (other work shared the machine when above ~1).`,
     '',
     render(medians, cells),
     '',

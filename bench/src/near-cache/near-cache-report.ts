@@ -64,40 +64,17 @@ export function renderNearCacheSection(results: NearCacheResults, command: strin
     NEAR_CACHE_SECTION.begin,
     '## Near cache (opt-in)',
     '',
-    `Measured by \`${command}\` (${results.date}), separately from the runs above, on the same ` +
-      "machine: Baton's cart replicas (`bench/src/variants`, the `baton` variant) with " +
-      '`SESSION_NEAR_CACHE` off and on, two replicas each on one Valkey. The load generator ' +
-      `talks to the replicas directly, ${plan.connections} keep-alive connections to each at ` +
-      `once (what nginx's round robin does, without the edge and gateway hops, so the figures ` +
-      `are the session layer's), \`GET /cart\` cycling through ${plan.sessions} sessions of 3 ` +
-      `items, ${plan.seconds} s per run, ${plan.repeats} repeat(s) of both settings (alternating ` +
-      'which goes first). ' +
-      'Valkey loads per request: `INFO commandstats` script calls over the run, per 2xx ' +
-      'response; the hit rate is one minus that. See [docs/near-cache.md](docs/near-cache.md) ' +
-      'for what the near cache gives up. ' +
-      `1-minute load average ${results.load.before.toFixed(2)} before and ` +
-      `${results.load.after.toFixed(2)} after, on ${results.load.cores} cores: above the core ` +
-      'count, other work shared the machine, so read the ratio of the same run, not the absolute ' +
-      'figures.',
+    `Measured by \`${command}\` (${results.date}), separately from the runs above, on the same machine: Baton's cart replicas (\`bench/src/variants\`, the \`baton\` variant) with \`SESSION_NEAR_CACHE\` off and on, two replicas each on one Valkey. The load generator talks to the replicas directly, ${plan.connections} keep-alive connections to each at once (what nginx's round robin does, without the edge and gateway hops, so the figures are the session layer's), \`GET /cart\` cycling through ${plan.sessions} sessions of 3 items, ${plan.seconds} s per run, ${plan.repeats} repeat(s) of both settings (alternating which goes first). Valkey loads per request: \`INFO commandstats\` script calls over the run, per 2xx response; the hit rate is one minus that. See [docs/near-cache.md](docs/near-cache.md) for what the near cache gives up. 1-minute load average ${results.load.before.toFixed(2)} before and ${results.load.after.toFixed(2)} after, on ${results.load.cores} cores: above the core count, other work shared the machine, so read the ratio of the same run, not the absolute figures.`,
     '',
     render(medians, ['off', 'on'] as const),
     '',
-    `Near cache on / off: **${ratio.toFixed(2)}x** the throughput, and ` +
-      `**${(cpu('off') / cpu('on')).toFixed(2)}x** the requests per CPU second of the carts and ` +
-      'Valkey together (medians over the repeats; the CPU figures, from `/proc/<pid>/stat`, ' +
-      'move much less than throughput when other work competes for the cores).',
+    `Near cache on / off: **${ratio.toFixed(2)}x** the throughput, and **${(cpu('off') / cpu('on')).toFixed(2)}x** the requests per CPU second of the carts and Valkey together (medians over the repeats; the CPU figures, from \`/proc/<pid>/stat\`, move much less than throughput when other work competes for the cores).`,
     '',
     render(EVERY_RUN, results.runs),
     '',
     '### Stale reads from a two-node run',
     '',
-    'One session, two replicas (separate processes): read it on one replica (so that replica ' +
-      'holds the current version), add an item through the other, and the moment that add ' +
-      'answered, read on the first replica. A read that lacks the item acknowledged just before ' +
-      'it is stale. Nothing waits for the invalidation: this is the worst case for the near ' +
-      'cache, a client whose next request lands on another node as fast as loopback HTTP allows. ' +
-      'After a stale read the bench reads again on that replica until the item is there: the ' +
-      "window is the time from the add's response to that read's response.",
+    `One session, two replicas (separate processes): read it on one replica (so that replica holds the current version), add an item through the other, and the moment that add answered, read on the first replica. A read that lacks the item acknowledged just before it is stale. Nothing waits for the invalidation: this is the worst case for the near cache, a client whose next request lands on another node as fast as loopback HTTP allows. After a stale read the bench reads again on that replica until the item is there: the window is the time from the add's response to that read's response.`,
     '',
     render(STALE, results.stale),
     NEAR_CACHE_SECTION.end,
