@@ -1,8 +1,12 @@
-import type { ProcessName } from './topology.js';
+import type { ProcessName, ReplicaName, ServiceName } from './topology.js';
 
 /** One line of `status --json`. */
 export interface ProcessStatus {
   readonly name: ProcessName;
+  /** The app tier of a replica, null for valkey and nginx. */
+  readonly service: ServiceName | null;
+  /** Where nginx reaches it (`host:port`), or null when unknown. */
+  readonly address: string | null;
   /** The process id, or null when it is not running (or the driver cannot see it: compose). */
   readonly pid: number | null;
   /** The port it listens on (nginx: the edge port), or null when unknown. */
@@ -40,4 +44,10 @@ export interface StackDriver {
   start(name: ProcessName): Promise<void>;
   /** Resolves when the process is ready; throws STACK_NOT_READY after the ready timeout. */
   waitReady(name: ProcessName): Promise<void>;
+  /** Exactly `replicas` ready replicas of `service`; new ones join nginx once ready, leaving ones drain. */
+  scale(service: ServiceName, replicas: number): Promise<void>;
+  /** Builds `version` and replaces every replica of `service`, one at a time, start-first. */
+  deploy(service: ServiceName, options: { version: string }): Promise<void>;
+  /** Replaces a replica on a new address; resolves with its name once ready (compose: a new number). */
+  recreate(name: ReplicaName): Promise<ReplicaName>;
 }

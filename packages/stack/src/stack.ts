@@ -3,7 +3,14 @@ import { LocalDriver } from './drivers/local.js';
 import { StackError } from './errors.js';
 import { resolveStackOptions, type ResolvedStackOptions, type StackOptions } from './options.js';
 import type { ProcessStatus, StackDriver } from './stack-driver.js';
-import { APP_REPLICAS, PROCESS_NAMES, isProcessName, type ProcessName } from './topology.js';
+import {
+  APP_REPLICAS,
+  PROCESS_NAMES,
+  isProcessName,
+  type ProcessName,
+  type ReplicaName,
+  type ServiceName,
+} from './topology.js';
 
 /**
  * A Baton stack: the driver's verbs, checked names, and the two composite operations built on
@@ -34,6 +41,9 @@ export interface Stack {
   rollingRestart(): Promise<void>;
   /** Restarts Valkey keeping its data: SIGTERM makes it fsync its AOF, which it replays at start. */
   valkeyRestart(): Promise<void>;
+  scale(service: string, replicas: number): Promise<void>;
+  deploy(service: string, options: { version: string }): Promise<void>;
+  recreate(name: string): Promise<string>;
 }
 
 /**
@@ -59,6 +69,9 @@ export function createStack(input: StackOptions = {}): Stack {
     start: (name) => driver.start(processName(name)),
     rollingRestart: () => rollingRestart(driver),
     valkeyRestart: () => driver.restart('valkey'),
+    scale: (service, replicas) => driver.scale(service as ServiceName, replicas),
+    deploy: (service, options) => driver.deploy(service as ServiceName, options),
+    recreate: (name) => driver.recreate(name as ReplicaName),
   };
 }
 

@@ -34,7 +34,8 @@ export const CLUSTER_PROCESS_NAMES = ['valkey-2', 'valkey-3'] as const;
 
 export type ClusterProcessName = (typeof CLUSTER_PROCESS_NAMES)[number];
 
-export type ProcessName = (typeof PROCESS_NAMES)[number] | SentinelProcessName | ClusterProcessName;
+export type ProcessName =
+  (typeof PROCESS_NAMES)[number] | SentinelProcessName | ClusterProcessName | ReplicaName;
 
 export type AppReplicaName = Exclude<(typeof PROCESS_NAMES)[number], 'valkey' | 'nginx'>;
 
@@ -80,4 +81,21 @@ export function isProcessName(name: string): name is ProcessName {
 
 export function appReplica(name: ProcessName): AppReplica | undefined {
   return APP_REPLICAS.find((replica) => replica.name === name);
+}
+
+/** The three app tiers; each runs as numbered replicas (`cart-1`, `cart-2`, …). */
+export const SERVICES = ['gateway', 'account', 'cart'] as const;
+
+export type ServiceName = (typeof SERVICES)[number];
+
+export type ReplicaName = `${ServiceName}-${number}`;
+
+/** `cart-3` → `cart`; anything that is not a replica's name → undefined. */
+export function serviceOf(name: string): ServiceName | undefined {
+  const match = /^(gateway|account|cart)-[1-9]\d*$/.exec(name);
+  return match ? (match[1] as ServiceName) : undefined;
+}
+
+export function replicaName(service: ServiceName, n: number): ReplicaName {
+  return `${service}-${n}`;
 }

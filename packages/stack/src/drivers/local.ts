@@ -10,6 +10,7 @@ import {
   isClusterProcessName,
   isSentinelProcessName,
   processNamesOf,
+  type AppReplicaName,
   type ProcessName,
   type Topology,
 } from '../topology.js';
@@ -85,10 +86,13 @@ export class LocalDriver implements StackDriver {
     return processNamesOf(state ? topologyOf(state) : this.#options.topology).map((name) => {
       const record = state?.processes[name];
       const running = record !== undefined && isRunning(record);
+      const port = this.#portOf(name, state);
       return {
         name,
+        service: null,
+        address: port === null ? null : `127.0.0.1:${port}`,
         pid: running ? record.pid : null,
-        port: this.#portOf(name, state),
+        port,
         state: running ? 'running' : 'stopped',
       };
     });
@@ -107,6 +111,21 @@ export class LocalDriver implements StackDriver {
     killGroup(record);
     if (!(await waitForExit(record, KILL_WAIT_MS))) throw this.#stopTimeout(name, record);
     this.#emit({ name, event: 'exited', pid: record.pid, detail: 'SIGKILL' });
+  }
+
+  // Interim: the local scale/deploy/recreate land with the local-stack half of issue 13.
+  scale(): Promise<void> {
+    return Promise.reject(new StackError('STACK_OPTIONS_INVALID', 'scale: local driver pending'));
+  }
+
+  deploy(): Promise<void> {
+    return Promise.reject(new StackError('STACK_OPTIONS_INVALID', 'deploy: local driver pending'));
+  }
+
+  recreate(): Promise<never> {
+    return Promise.reject(
+      new StackError('STACK_OPTIONS_INVALID', 'recreate: local driver pending'),
+    );
   }
 
   async start(name: ProcessName): Promise<void> {
@@ -248,7 +267,7 @@ export class LocalDriver implements StackDriver {
     if (isSentinelProcessName(name)) {
       return state?.ports.sentinel?.sentinels[Number(name.slice(-1)) - 1] ?? null;
     }
-    return state?.ports.apps[name] ?? null;
+    return state?.ports.apps[name as AppReplicaName] ?? null;
   }
 
   /** @private */
