@@ -16,7 +16,7 @@ export type Tier = (typeof TIERS)[number];
 /**
  * Everything one bench invocation runs, on one machine: one Valkey, and for each variant its own
  * nginx (the project's template), two gateways and two cart replicas, all on free 127.0.0.1
- * ports under a temporary directory. The three stacks stay up for the whole run (idle ones cost
+ * ports under a temporary directory. The four stacks stay up for the whole run (idle ones cost
  * nothing), so repeats interleave variants without restarts; Valkey is flushed between runs.
  */
 export class BenchEnvironment {

@@ -21,6 +21,8 @@ export interface BenchResults {
   readonly roundTrips: RoundTripResult[];
   readonly throughput: ThroughputRun[];
   readonly lostUpdates: LostUpdateResult[];
+  /** Concurrent writes of different keys to one session (absent in reports from before it). */
+  readonly lostKeyUpdates?: LostUpdateResult[];
   readonly readYourWrites: ReadYourWritesResult[];
   readonly memory: MemoryResult[];
   readonly scale: ScaleResult[];

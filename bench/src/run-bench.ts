@@ -4,14 +4,19 @@ import type { BenchPlan } from './plan.js';
 import { Progress } from './progress.js';
 import { machineInfo } from './report/machine.js';
 import type { BenchResults } from './results.js';
-import { lostUpdates, readYourWrites } from './scenarios/consistency.js';
+import { lostKeyUpdates, lostUpdates, readYourWrites } from './scenarios/consistency.js';
 import { type MemoryResult, measureMemory } from './scenarios/memory.js';
 import { profileCarts } from './scenarios/profile.js';
 import { measureRoundTrips } from './scenarios/round-trips.js';
 import { measureScale } from './scenarios/scale.js';
 import { ROUTES, measureThroughput } from './scenarios/throughput.js';
 import { VALKEY_OVERRIDES } from './stack/valkey-server.js';
-import { SESSION_VARIANTS, VARIANTS, type VariantName } from './variants/variant.js';
+import {
+  SCALE_VARIANTS,
+  SESSION_VARIANTS,
+  VARIANTS,
+  type VariantName,
+} from './variants/variant.js';
 
 /** The what-if limit for Baton's hashes: above a 10-item cart's JSON, below a big session's. */
 const LISTPACK_VALUE_WHAT_IF = '1024';
@@ -25,7 +30,7 @@ export interface RunOptions {
 }
 
 /**
- * One invocation: starts Valkey and the three stacks, runs every measurement of `plan` in turn,
+ * One invocation: starts Valkey and the four stacks, runs every measurement of `plan` in turn,
  * stops everything, and returns the figures. A measurement that fails is recorded in `problems`
  * and the others still run; only a failure to start the processes throws.
  */
@@ -40,6 +45,7 @@ export async function runBench({
     VARIANTS.length +
     plan.repeats * ROUTES.length * VARIANTS.length +
     SESSION_VARIANTS.length * 4 +
+    SCALE_VARIANTS.length +
     1 +
     (plan.profileSeconds > 0 ? VARIANTS.length : 0) +
     1;
@@ -59,7 +65,7 @@ export async function runBench({
     }
   }
 
-  progress.step('starting valkey-server and three stacks (nginx + 2 gateways + 2 carts each)');
+  progress.step('starting valkey-server and four stacks (nginx + 2 gateways + 2 carts each)');
   const env = await BenchEnvironment.start({
     root,
     keepDir: keepTemp,
@@ -77,11 +83,26 @@ export async function runBench({
         .flatMap((r) => r.commands.map((c) => (c.split(' ')[0] ?? '').toLowerCase()));
       appCommands[variant] = new Set(names);
     }
+    // What one script call runs inside, on average, per command name (INFO commandstats counts
+    // those too: BatonStore's touch sends PEXPIRE, and its save-delta script runs one).
+    const innerPerScript = {} as Record<VariantName, Record<string, number>>;
+    for (const variant of VARIANTS) {
+      const ofVariant = roundTrips.filter((r) => r.variant === variant);
+      const scripts = ofVariant
+        .flatMap((r) => r.commands)
+        .filter((c) => /^eval(sha)?\b/i.test(c)).length;
+      const inner: Record<string, number> = {};
+      for (const name of ofVariant.flatMap((r) => r.scriptCommands)) {
+        inner[name.toLowerCase()] = (inner[name.toLowerCase()] ?? 0) + 1 / Math.max(1, scripts);
+      }
+      innerPerScript[variant] = inner;
+    }
     const throughput =
       (await phase('throughput', () =>
         measureThroughput(env, {
           ...plan,
           appCommands,
+          innerPerScript,
           onRun: (label) => progress.step(label),
           onTick: (label, elapsed, responses) =>
             progress.detail(`${label}: ${elapsed.toFixed(0)} s, ${responses} responses`),
@@ -96,6 +117,7 @@ export async function runBench({
     }
 
     const lost = [];
+    const lostKeys = [];
     const ryw = [];
     for (const variant of SESSION_VARIANTS) {
       progress.step(
@@ -105,6 +127,13 @@ export async function runBench({
         lostUpdates(env, variant, plan.lostUpdateConcurrency),
       );
       if (l) lost.push(l);
+      progress.step(
+        `lost updates: ${plan.lostUpdateConcurrency} concurrent writes of different keys, ${variant}`,
+      );
+      const k = await phase(`lost updates (different keys) ${variant}`, () =>
+        lostKeyUpdates(env, variant, plan.lostUpdateConcurrency),
+      );
+      if (k) lostKeys.push(k);
       progress.step(
         `read-your-writes: ${plan.readYourWritesPairs} add-then-read pairs, ${variant}`,
       );
@@ -139,7 +168,7 @@ export async function runBench({
     }
 
     const scale = [];
-    for (const variant of SESSION_VARIANTS) {
+    for (const variant of SCALE_VARIANTS) {
       progress.step(
         `scale: ${plan.scaleLevels.map((n) => n.toLocaleString('en')).join(' / ')} sessions, ${variant}`,
       );
@@ -183,6 +212,7 @@ export async function runBench({
       roundTrips,
       throughput,
       lostUpdates: lost,
+      lostKeyUpdates: lostKeys,
       readYourWrites: ryw,
       memory,
       scale,

@@ -6,6 +6,7 @@ import { summarizeThroughput } from './summary.js';
 const COLORS: Record<VariantName, string> = {
   baton: '#2563eb',
   baseline: '#d97706',
+  'baton-store': '#059669',
   control: '#9ca3af',
 };
 
@@ -61,7 +62,7 @@ export function renderChart(results: BenchResults): string {
   ].join('\n');
 }
 
-/** @private One panel: a group of three bars per route, each labelled with its value. */
+/** @private One panel: a group of bars per route (one per variant), each labelled with its value. */
 function renderPanel(panel: Panel, x: number, y: number, width: number, height: number): string {
   const values = ROUTES.flatMap((route) => VARIANTS.map((variant) => panel.value(route, variant)));
   const max = Math.max(1, ...values.filter(Number.isFinite)) * 1.15;

@@ -28,8 +28,8 @@ const SETUP_SECTION: ReportSection = {
   blocks: ({ results }) => [
     render(SETUP, setupRows(results)),
     [
-      "- **Topology, per variant**: nginx rendered from `infra/nginx/baton.conf.template` with `@baton/stack`'s `renderTemplate` and `nginxMainConfig` (2 workers, shared-zone round-robin, upstream keep-alive), the real `@baton/gateway` ×2 as the working tree has it (the same code for all three: it loads no session per HTTP request, and runs the same background work in every variant — indexed mode's sweep and session events for `/ws`; `LOG_LEVEL=warn` for every app), and the variant's cart ×2 (`bench/src/variants/`). All on free 127.0.0.1 ports; the three stacks stay up for the whole run and only the one being measured gets traffic.",
-      `- **Valkey**: one \`${results.valkeyCommandLine}\`, shared by the three variants and flushed (\`FLUSHALL SYNC\`) before every measurement. \`maxmemory 0\` overrides the config's 256mb, which a million sessions would exceed; everything else (AOF everysec, keyspace events, noeviction) is the project's.`,
+      "- **Topology, per variant**: nginx rendered from `infra/nginx/baton.conf.template` with `@baton/stack`'s `renderTemplate` and `nginxMainConfig` (2 workers, shared-zone round-robin, upstream keep-alive), the real `@baton/gateway` ×2 as the working tree has it (the same code for all four: it loads no session per HTTP request, and runs the same background work in every variant — indexed mode's sweep and session events for `/ws`; `LOG_LEVEL=warn` for every app), and the variant's cart ×2 (`bench/src/variants/`). All on free 127.0.0.1 ports; the four stacks stay up for the whole run and only the one being measured gets traffic.",
+      `- **Valkey**: one \`${results.valkeyCommandLine}\`, shared by the four variants and flushed (\`FLUSHALL SYNC\`) before every measurement. \`maxmemory 0\` overrides the config's 256mb, which a million sessions would exceed; everything else (AOF everysec, keyspace events, noeviction) is the project's.`,
       "- **Same handler** (`bench/src/variants/cart-app.ts`): the article's `POST /cart/:item` → `{servedBy, sessionId, cart}` and `GET /cart` → `{servedBy, cart}`, with `cart` an array of item names. Only the storage differs: Baton appends with `req.session.update()` (compare-and-set) and reads `req.session.get()`; the baseline reads `req.session.cart`, pushes, and lets express-session save the whole session; the control answers a fixed 3-item cart.",
       "- **Cookies**: Baton's `SESSION` cookie becomes `X-Auth-Token` at the gateway (as in the platform); express-session's signed `connect.sid` passes through the gateway to the cart replicas; the control gets a `SESSION` cookie of the same size that nothing reads.",
     ].join('\n'),
@@ -91,7 +91,7 @@ export function renderMarkdown(
     ]
       .filter(Boolean)
       .join(' '),
-    `![Throughput and p99 latency of the three variants](${links.chart})`,
+    `![Throughput and p99 latency of the four variants](${links.chart})`,
     ...REPORT_SECTIONS.flatMap((section) => renderSection(section, ctx)),
   ];
   return `${blocks.filter((b) => b !== '').join('\n\n')}\n`;

@@ -67,6 +67,14 @@ const LOST = [
   figure<LostUpdateResult>('lost', (l) => `**${l.lost}**`),
 ];
 
+const LOST_KEYS = [
+  text<LostUpdateResult>('variant', label),
+  figure<LostUpdateResult>('concurrent writes', (l) => String(l.concurrent)),
+  ...LOST.slice(2, 4),
+  figure<LostUpdateResult>('keys in the session', (l) => String(l.survived)),
+  LOST[5]!,
+];
+
 const READ_YOUR_WRITES = [
   text<ReadYourWritesResult>('variant', label),
   figure<ReadYourWritesResult>('add-then-read pairs', (r) => String(r.pairs)),
@@ -76,9 +84,13 @@ const READ_YOUR_WRITES = [
 
 export const CONSISTENCY_SECTION: ReportSection = {
   title: 'Lost updates and read-your-writes',
-  blocks: ({ results: { lostUpdates, readYourWrites } }) => [
+  blocks: ({ results: { lostUpdates, lostKeyUpdates = [], readYourWrites } }) => [
     'Lost updates: one session, then all adds at once (distinct items `item-1` … over as many connections), then one read. An add that answered 2xx but whose item is not in the cart was lost silently. Read-your-writes: add an item, and as soon as the add answered, read the cart; a read that does not show it is a miss. nginx round-robins every hop without stickiness; the third column counts the reads that ran on the other cart replica than their add. The control keeps no state and is left out.',
     lostUpdates.length ? render(LOST, lostUpdates) : 'Lost updates: not measured (see Problems).',
+    'Lost updates of different keys: the same, but each request marks its own top-level session key (`POST /cart/marks/mark-1` …), so a store that writes per key has nothing to overwrite. For the same key (the cart above) a per-key store still lets the last write win; only an atomic `update()` keeps every add.',
+    lostKeyUpdates.length
+      ? render(LOST_KEYS, lostKeyUpdates)
+      : 'Lost updates of different keys: not measured (see Problems).',
     readYourWrites.length
       ? render(READ_YOUR_WRITES, readYourWrites)
       : 'Read-your-writes: not measured (see Problems).',

@@ -71,6 +71,8 @@ const trips = ({ results }: Figures, scenario: string) =>
   results.roundTrips.find((r) => r.variant === 'baton' && r.scenario === scenario)?.roundTrips;
 const lost = ({ results }: Figures, variant: VariantName) =>
   results.lostUpdates.find((l) => l.variant === variant);
+const lostKeys = ({ results }: Figures, variant: VariantName) =>
+  results.lostKeyUpdates?.find((l) => l.variant === variant);
 const ryw = ({ results }: Figures) => results.readYourWrites.find((r) => r.variant === 'baton');
 const stored = ({ results }: Figures, variant: VariantName) =>
   results.memory.find((m) => m.variant === variant && !m.setting);
@@ -97,6 +99,12 @@ export const TARGETS: readonly Target[] = [
       `Baton: 0 lost updates under ${lost(f, 'baton')?.concurrent ?? 50} concurrent adds (baseline expected to lose many)`,
     count: (f) => lost(f, 'baton')?.lost,
     measured: (f, n) => `${n} (baseline: ${lost(f, 'baseline')?.lost ?? 'n/a'})`,
+  }),
+  atMost(0, 'lost', () => 'met', {
+    target: (f) =>
+      `express-session + BatonStore: 0 lost writes of different keys under ${lostKeys(f, 'baton-store')?.concurrent ?? 50} concurrent (connect-redis expected to lose many)`,
+    count: (f) => lostKeys(f, 'baton-store')?.lost,
+    measured: (f, n) => `${n} (connect-redis: ${lostKeys(f, 'baseline')?.lost ?? 'n/a'})`,
   }),
   atMost(0, 'misses', () => 'met', {
     target: (f) =>

@@ -20,28 +20,61 @@ export interface LostUpdateResult {
  * connections through nginx (so both gateways and both cart replicas run them), then one read.
  * An acknowledged add whose item is missing is a lost update.
  */
-export async function lostUpdates(
+export function lostUpdates(
   env: BenchEnvironment,
   variant: SessionVariantName,
   concurrent: number,
 ): Promise<LostUpdateResult> {
+  return concurrentWrites(env, variant, concurrent, 'item', {
+    path: (item) => `/cart/${item}`,
+    readBack: async (cookie) => cartOf(await env.client(variant).read(cookie)),
+  });
+}
+
+/**
+ * The same with writes of different keys: each request marks its own name (`mark-1` …, one
+ * top-level session key each). A store that rewrites the whole session loses most of them; one
+ * that writes per key loses none. `survived` counts the marks found.
+ */
+export function lostKeyUpdates(
+  env: BenchEnvironment,
+  variant: SessionVariantName,
+  concurrent: number,
+): Promise<LostUpdateResult> {
+  return concurrentWrites(env, variant, concurrent, 'mark', {
+    path: (name) => `/cart/marks/${name}`,
+    readBack: async (cookie) => {
+      const res = await env.client(variant).raw('GET', '/cart/marks', cookie);
+      return (JSON.parse(res.body) as { marks?: string[] }).marks ?? [];
+    },
+  });
+}
+
+/** @private One fresh session, `concurrent` POSTs of `<prefix>-1` … at once, then one read. */
+async function concurrentWrites(
+  env: BenchEnvironment,
+  variant: SessionVariantName,
+  concurrent: number,
+  prefix: string,
+  route: { path(name: string): string; readBack(cookie: string): Promise<readonly string[]> },
+): Promise<LostUpdateResult> {
   const client = env.client(variant);
   const cookie = await client.newSession(['seed']);
-  const items = Array.from({ length: concurrent }, (_, i) => `item-${i + 1}`);
+  const names = Array.from({ length: concurrent }, (_, i) => `${prefix}-${i + 1}`);
   const responses = await Promise.all(
-    items.map((item) => client.raw('POST', `/cart/${item}`, cookie)),
+    names.map((name) => client.raw('POST', route.path(name), cookie)),
   );
   const statuses: Record<string, number> = {};
   for (const res of responses) statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-  const cart = new Set(cartOf(await client.read(cookie)));
-  const acknowledged = items.filter((_, i) => (responses[i]?.status ?? 0) < 300);
+  const found = new Set(await route.readBack(cookie));
+  const acknowledged = names.filter((_, i) => (responses[i]?.status ?? 0) < 300);
   return {
     variant,
     concurrent,
     acknowledged: acknowledged.length,
     statuses,
-    survived: items.filter((item) => cart.has(item)).length,
-    lost: acknowledged.filter((item) => !cart.has(item)).length,
+    survived: names.filter((name) => found.has(name)).length,
+    lost: acknowledged.filter((name) => !found.has(name)).length,
   };
 }
 

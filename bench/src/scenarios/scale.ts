@@ -7,7 +7,7 @@ import {
   makeSession,
   queueWrite,
 } from '../sessions/session-formats.js';
-import type { SessionVariantName } from '../variants/variant.js';
+import type { ScaleVariantName } from '../variants/variant.js';
 import { percentile } from '../load/stats.js';
 import type { MemoryResult } from './memory.js';
 import { type StoreProbe, storeProbe } from './store-probe.js';
@@ -34,7 +34,7 @@ export interface ScaleLevel {
 }
 
 export interface ScaleResult {
-  readonly variant: SessionVariantName;
+  readonly variant: ScaleVariantName;
   readonly levels: ScaleLevel[];
 }
 
@@ -59,7 +59,7 @@ const BATCH = 1_000;
  */
 export async function measureScale(
   env: BenchEnvironment,
-  variant: SessionVariantName,
+  variant: ScaleVariantName,
   template: MemoryResult['sample'],
   options: ScaleOptions,
 ): Promise<ScaleResult> {

@@ -10,7 +10,7 @@ import type { SessionData } from 'express-session';
 import { BASELINE_PREFIX } from '../variants/baseline-cart.js';
 import type { PreloadedSession } from '../sessions/session-formats.js';
 import { BATON_NAMESPACE } from '../sessions/session-formats.js';
-import type { SessionVariantName } from '../variants/variant.js';
+import type { ScaleVariantName } from '../variants/variant.js';
 
 /** Times one session load and one save of its cart, through the variant's own store library. */
 export interface StoreProbe {
@@ -25,7 +25,7 @@ export interface StoreProbe {
  * client. The save writes the cart it loaded, so the sessions keep their size.
  */
 export async function storeProbe(
-  variant: SessionVariantName,
+  variant: ScaleVariantName,
   url: string,
   samples: readonly PreloadedSession[],
 ): Promise<StoreProbe> {

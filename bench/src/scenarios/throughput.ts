@@ -42,6 +42,8 @@ export interface ThroughputOptions {
   readonly connections: number;
   /** The command names each variant's cart replicas send (from the round-trip measurement). */
   readonly appCommands: Record<VariantName, ReadonlySet<string>>;
+  /** Per variant, how often one of its script calls runs each command inside (not a round trip). */
+  readonly innerPerScript: Record<VariantName, Readonly<Record<string, number>>>;
   /** Sessions created before each run; the requests cycle through them. */
   readonly sessions: number;
   readonly onRun: (label: string) => void;
@@ -51,9 +53,9 @@ export interface ThroughputOptions {
 /**
  * Closed-loop throughput and latency through the nginx edge with existing sessions. Each variant
  * is warmed up first; then every repeat runs every route on every variant in turn (Baton,
- * baseline, control; again; again), so drift of the machine hits all three alike. Before each
- * run Valkey is emptied and `sessions` fresh sessions of three items are created through the
- * edge, so every run starts from the same state.
+ * baseline, BatonStore, control; again; again), so drift of the machine hits all four alike.
+ * Before each run Valkey is emptied and `sessions` fresh sessions of three items are created
+ * through the edge, so every run starts from the same state.
  */
 export async function measureThroughput(
   env: BenchEnvironment,
@@ -103,9 +105,15 @@ export async function measureThroughput(
         const wall = performance.now() - wallBefore;
         const stats = parseCommandStats(String(await env.admin.info('commandstats')));
         const seconds = (performance.now() - statsFrom) / 1000;
+        const beyondBackground = (name: string) =>
+          Math.max(0, (stats[name] ?? 0) - (background[name] ?? 0) * seconds);
+        const scriptCalls = beyondBackground('evalsha') + beyondBackground('eval');
+        const inner = options.innerPerScript[variant];
         let calls = 0;
         for (const name of options.appCommands[variant]) {
-          calls += Math.max(0, (stats[name] ?? 0) - (background[name] ?? 0) * seconds);
+          // A command the carts send themselves that their scripts also run inside: only the
+          // top-level ones are round trips.
+          calls += Math.max(0, beyondBackground(name) - scriptCalls * (inner[name] ?? 0));
         }
         // Per request sent: the requests still in flight at the end ran too (within QUIET_MS).
         const sent = Math.max(1, result.sent, result.ok);

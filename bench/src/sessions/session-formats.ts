@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { KeyLayout, newSessionToken, sessionIdOf } from '@baton/session';
+import { DEFAULT_BATON_STORE_OPTIONS } from '@baton/session/express-session';
 import { BASELINE_COOKIE, BASELINE_PREFIX } from '../variants/baseline-cart.js';
 import type { SessionVariantName } from '../variants/variant.js';
 
@@ -8,13 +9,16 @@ import type { SessionVariantName } from '../variants/variant.js';
 export const BATON_NAMESPACE = 'myplatform:sessions';
 
 const batonKeys = new KeyLayout(BATON_NAMESPACE);
+/** BatonStore's keys: its default namespace, as the `baton-store` variant leaves it. */
+const batonStoreKeys = new KeyLayout(DEFAULT_BATON_STORE_OPTIONS.namespace);
 
 /** A session as Valkey holds it: Baton's hash, or express-session's JSON string. */
 export type StoredSession = { kind: 'hash'; fields: string[] } | { kind: 'string'; value: string };
 
 /** SCAN pattern of one variant's session keys. */
 export function keyPattern(variant: SessionVariantName): string {
-  return variant === 'baton' ? batonKeys.sessionKey('*') : `${BASELINE_PREFIX}*`;
+  if (variant === 'baton') return batonKeys.sessionKey('*');
+  return variant === 'baton-store' ? batonStoreKeys.sessionKey('*') : `${BASELINE_PREFIX}*`;
 }
 
 export async function readStored(admin: Redis, key: string): Promise<StoredSession> {
@@ -41,6 +45,8 @@ export interface PreloadedSession {
  * - Baton: `<ns>:sessions:{SHA-256(token)}`; the cookie is `SESSION=<token>`.
  * - express-session: `sess:<24 random bytes, base64url>`; the cookie is `connect.sid=s:<id>.<sig>`,
  *   signed like express-session (cookie-signature: HMAC-SHA256 with the secret, base64, no `=`).
+ * - express-session on BatonStore: the same sid and cookie, stored under
+ *   `baton:express-session:sessions:{SHA-256(sid)}`.
  *
  * With `withCookie` false the id is random bytes of the same length and no token is kept (the
  * filler of a million sessions needs no way in).
@@ -60,10 +66,12 @@ export function makeSession(
     return { key: batonKeys.sessionKey(id), storeId: id, cookie: `SESSION=${token}` };
   }
   const sid = randomBytes(24).toString('base64url');
-  if (!withCookie) return { key: BASELINE_PREFIX + sid, storeId: sid };
+  const key =
+    variant === 'baton-store' ? batonStoreKeys.sessionKey(sessionIdOf(sid)) : BASELINE_PREFIX + sid;
+  if (!withCookie) return { key, storeId: sid };
   const signature = createHmac('sha256', secret).update(sid).digest('base64').replace(/=+$/, '');
   return {
-    key: BASELINE_PREFIX + sid,
+    key,
     storeId: sid,
     cookie: `${BASELINE_COOKIE}=${encodeURIComponent(`s:${sid}.${signature}`)}`,
   };

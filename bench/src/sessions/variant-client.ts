@@ -23,7 +23,8 @@ export class VariantClient {
     readonly edgeUrl: string,
   ) {
     this.http = new HttpClient(edgeUrl);
-    this.cookieName = variant === 'baseline' ? BASELINE_COOKIE : 'SESSION';
+    this.cookieName =
+      variant === 'baseline' || variant === 'baton-store' ? BASELINE_COOKIE : 'SESSION';
   }
 
   /** Creates a session holding `items` (one POST per item) and returns its `Cookie` header. */

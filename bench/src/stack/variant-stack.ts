@@ -36,7 +36,7 @@ const INHERITED = ['PATH', 'HOME', 'LANG', 'TZ'] as const;
  * Starts one variant behind nginx rendered from the project's own template
  * (`infra/nginx/baton.conf.template`, through @baton/stack's `renderTemplate` and
  * `nginxMainConfig`), with the real @baton/gateway in front of the variant's cart replicas. The
- * gateway loads no session itself, so it is the same for all three variants. The template's
+ * gateway loads no session itself, so it is the same for all four variants. The template's
  * account listener is unused here; its upstreams point at the cart replicas so nginx starts.
  */
 export async function startVariantStack(options: VariantStackOptions): Promise<VariantStack> {

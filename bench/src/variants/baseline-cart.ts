@@ -3,7 +3,7 @@ import session from 'express-session';
 import { RedisStore } from 'connect-redis';
 import { createClient } from 'redis';
 import type { ServiceEnv } from '@baton/service-kit';
-import type { CartBackend } from './cart-app.js';
+import { type CartBackend, MARK_PREFIX } from './cart-app.js';
 
 /** The cookie express-session uses by default; the bench signs its own for preloaded sessions. */
 export const BASELINE_COOKIE = 'connect.sid';
@@ -13,7 +13,7 @@ export const BASELINE_PREFIX = 'sess:';
 
 /** The express-session request view, named apart from Baton's `req.session` of the same name. */
 interface ExpressSessionRequest {
-  session: session.Session & { cart?: string[] };
+  session: session.Session & { cart?: string[] } & Record<string, unknown>;
   sessionID: string;
 }
 
@@ -72,6 +72,13 @@ export function expressSessionBackend(
       s.cart = [...(s.cart ?? []), item];
       return s.cart;
     },
+    mark: async (req, name) => {
+      view(req).session[MARK_PREFIX + name] = true;
+    },
+    marks: (req) =>
+      Object.keys(view(req).session)
+        .filter((k) => k.startsWith(MARK_PREFIX))
+        .map((k) => k.slice(MARK_PREFIX.length)),
     sessionId: (req) => view(req).sessionID,
   };
 }

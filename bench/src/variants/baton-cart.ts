@@ -1,6 +1,6 @@
 import { type ServiceDeps, type ServiceEnv, durableWritesFrom } from '@baton/service-kit';
 import { session } from '@baton/session/express';
-import type { CartBackend } from './cart-app.js';
+import { type CartBackend, MARK_PREFIX } from './cart-app.js';
 
 /**
  * Baton, configured as cart-service is: the header resolver (the gateway turns the `SESSION`
@@ -24,6 +24,12 @@ export function batonBackend(config: ServiceEnv, deps: ServiceDeps): CartBackend
     middleware: [withSession],
     read: (req) => req.session.get<string[]>('cart') ?? [],
     add: (req, item) => req.session.update<string[]>('cart', (cart = []) => [...cart, item]),
+    mark: async (req, name) => req.session.set(MARK_PREFIX + name, true),
+    marks: (req) =>
+      req.session
+        .attributeNames()
+        .filter((n) => n.startsWith(MARK_PREFIX))
+        .map((n) => n.slice(MARK_PREFIX.length)),
     sessionId: (req) => req.session.id,
   };
 }

@@ -9,6 +9,8 @@ export function controlBackend(): CartBackend {
     middleware: [],
     read: () => SEEDED_CART,
     add: async (_req, item) => [...SEEDED_CART, item],
+    mark: async () => undefined,
+    marks: () => [],
     sessionId: () => 'none',
   };
 }

@@ -73,3 +73,5 @@ export { ClusterIndexedValkeySessionStore } from './indexed/cluster-indexed-sess
 export { holdResponseUntilCommitted } from './response-gate.js';
 export { toHttpError, RETRY_AFTER_SECONDS, type HttpErrorResponse } from './http-errors.js';
 export * from './errors.js';
+export { toStoreError, isReplyError } from './store-errors.js';
+export { withScripts, type ScriptedClient } from './scripts/scripts.js';

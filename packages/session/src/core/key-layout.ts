@@ -54,6 +54,11 @@ export class KeyLayout {
     return ATTRIBUTE_PREFIX + name;
   }
 
+  /** The attribute an `a:<name>` field holds, or undefined for a metadata field. */
+  attributeOfField(field: string): string | undefined {
+    return field.startsWith(ATTRIBUTE_PREFIX) ? field.slice(ATTRIBUTE_PREFIX.length) : undefined;
+  }
+
   /** What `sessionKey` puts before the id; the indexed scripts build session keys from it. */
   get sessionKeyPrefix(): string {
     return `${this.namespace}:sessions:{`;

@@ -1,9 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import {
-  SessionDataCorruptError,
-  SessionStoreFullError,
-  SessionStoreUnavailableError,
-} from './errors.js';
+import { SessionDataCorruptError } from './errors.js';
 import {
   ATTRIBUTE_PREFIX,
   FIELD,
@@ -12,6 +8,7 @@ import {
   PRINCIPAL_FIELD,
 } from './key-layout.js';
 import type { SessionLogger, SessionObserver, StoreOperation } from './options.js';
+import { isReplyError, toStoreError } from './store-errors.js';
 import { type ScriptedClient, withScripts } from './scripts/scripts.js';
 import type {
   CompareAndSetResult,
@@ -329,32 +326,4 @@ function pairsToEntries(pairs: string[]): [string, string][] {
   for (let i = 0; i + 1 < pairs.length; i += 2)
     entries.push([pairs[i] as string, pairs[i + 1] as string]);
   return entries;
-}
-
-/** @private */
-function isReplyError(err: unknown): err is Error {
-  return err instanceof Error && err.name === 'ReplyError';
-}
-
-/** @private */
-// `ERR ACL failure in script`: a command inside a script touched a key or ran a command the ACL
-// user may not (a plain command says NOPERM); NOAUTH/WRONGPASS: the credentials are wrong.
-const UNAVAILABLE_REPLIES =
-  /^(READONLY|LOADING|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDOWN|NOPERM|NOAUTH|WRONGPASS)\b|^ERR ACL failure/;
-
-/**
- * @private A reply error is Valkey saying no (OOM is the one we expect); anything else (a timeout,
- * a closed or not yet open connection, exhausted retries) means the store cannot be reached.
- */
-function toStoreError(err: unknown): unknown {
-  if (err instanceof SessionDataCorruptError) return err;
-  if (isReplyError(err)) {
-    const message = String(err.message);
-    if (message.startsWith('OOM')) return new SessionStoreFullError(err);
-    // The server answered but cannot serve us right now: a replica after failover, a restart
-    // still loading its AOF, a busy script, a cluster reconfiguring, or an ACL we lack.
-    if (UNAVAILABLE_REPLIES.test(message)) return new SessionStoreUnavailableError(err);
-    return err;
-  }
-  return new SessionStoreUnavailableError(err);
 }

@@ -12,6 +12,7 @@ const SCRIPTS = {
   batonMove: { file: 'move.lua', numberOfKeys: 2 },
   batonBeginMove: { file: 'begin-move.lua', numberOfKeys: 1 },
   batonAbortMove: { file: 'abort-move.lua', numberOfKeys: 1 },
+  batonReplace: { file: 'replace.lua', numberOfKeys: 1 },
 } as const;
 
 /**
