@@ -38,10 +38,10 @@ describe('health, readiness, metrics and unknown routes', () => {
     await valkey?.dispose();
   });
 
-  it('/healthz answers 200', async () => {
+  it('/healthz answers 200 with the instance and its build', async () => {
     const res = await request(gateway.url, 'GET', '/healthz');
     assert.equal(res.status, 200);
-    assert.deepEqual(res.json(), { status: 'ok' });
+    assert.deepEqual(res.json(), { status: 'ok', instance: 'gateway-1', version: 'dev' });
   });
 
   it('/readyz is 200 with Valkey up, 503 once it stops while /healthz stays 200, and recovers', async () => {
