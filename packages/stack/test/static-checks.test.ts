@@ -18,7 +18,14 @@ import {
   renderTemplate,
   type TemplateVariable,
 } from '../src/nginx-template.js';
-import { PROCESS_NAMES, SENTINEL_PROCESS_NAMES } from '../src/topology.js';
+import { SENTINEL_PROCESS_NAMES } from '../src/topology.js';
+import { freshStackNames } from './temporary-stack.js';
+
+/**
+ * compose.yaml's app services while it still has one per replica. The compose half of issue 13
+ * (one service per tier, `--scale`) replaces this with SERVICES.
+ */
+const PROCESS_NAMES = freshStackNames();
 
 /**
  * The cluster profile's services. Unlike the local stack (where `valkey` is the first master),
@@ -85,14 +92,31 @@ async function nginxTest(name: string, values: Record<TemplateVariable, string>)
 
 describe('nginx template', () => {
   it('renders for the local stack into a configuration nginx -t accepts', async () => {
-    const local = Object.fromEntries(
-      TEMPLATE_VARIABLES.map((name, index) => [name, `127.0.0.1:${18_000 + index}`]),
-    ) as Record<TemplateVariable, string>;
+    const servers = (first: number, count: number) =>
+      Array.from({ length: count }, (_, i) => `server 127.0.0.1:${first + i} max_fails=0;`).join(
+        '\n    ',
+      );
+    const local: Record<TemplateVariable, string> = {
+      EDGE_LISTEN: '127.0.0.1:18000',
+      CART_LISTEN: '127.0.0.1:18001',
+      ACCOUNT_LISTEN: '127.0.0.1:18002',
+      GATEWAY_SERVERS: servers(18_010, 3),
+      CART_SERVERS: servers(18_020, 5),
+      // What a service with no ready replica gets (local/nginx-config.ts).
+      ACCOUNT_SERVERS: 'server 127.0.0.1:1 down; # no ready replica',
+      UPSTREAM_RESOLVER: '# local stack: no resolver',
+    };
     assert.match(await nginxTest('local', local), /test is successful/);
   });
 
-  it('renders with the values compose gives nginx into a configuration nginx -t accepts', async () => {
+  it('renders with the values compose gives nginx into a configuration nginx -t accepts', async (t) => {
     const environment = compose.services.nginx?.environment ?? {};
+    if (!('CART_SERVERS' in environment)) {
+      // compose.yaml is the lead's half of issue 13; until it gives the *_SERVERS lines, there is
+      // nothing to render. Reported as a todo, never as a pass.
+      t.todo('compose.yaml still gives nginx per-replica GATEWAY_1 ... variables');
+      return;
+    }
     for (const name of TEMPLATE_VARIABLES)
       assert.ok(environment[name], `compose.yaml gives nginx no ${name}`);
     // nginx resolves upstream host names when it loads the configuration, and gateway-1 etc.
@@ -111,7 +135,11 @@ describe('nginx template', () => {
     assert.match(await nginxTest('compose', values), /test is successful/);
   });
 
-  it('is substituted by the official image for exactly its variables (NGINX_ENVSUBST_FILTER)', () => {
+  it('is substituted by the official image for exactly its variables (NGINX_ENVSUBST_FILTER)', (t) => {
+    if (!('CART_SERVERS' in (compose.services.nginx?.environment ?? {}))) {
+      t.todo('compose.yaml still filters the per-replica GATEWAY_1 ... variables');
+      return;
+    }
     // `$$` is compose's escape for `$`; the image's entrypoint hands the rest to awk as a regex.
     const raw = String(compose.services.nginx?.environment?.NGINX_ENVSUBST_FILTER);
     const filter = new RegExp(raw.replaceAll('$$', '$'));
@@ -190,7 +218,7 @@ describe('compose.yaml cluster profile', () => {
   });
 
   it('lets every app take VALKEY_CLUSTER_NODES, and announces each node by its service name', () => {
-    for (const name of PROCESS_NAMES.filter((n) => n !== 'valkey' && n !== 'nginx')) {
+    for (const name of PROCESS_NAMES.filter((n: string) => n !== 'valkey' && n !== 'nginx')) {
       assert.ok(
         'VALKEY_CLUSTER_NODES' in (merged.services[name]?.environment ?? {}),
         `${name} has no VALKEY_CLUSTER_NODES`,

@@ -4,7 +4,22 @@ import { isServiceReady, parseComposePs, type ComposeService } from '../compose/
 import { StackError } from '../errors.js';
 import type { ResolvedStackOptions } from '../options.js';
 import type { ProcessStatus, StackDriver } from '../stack-driver.js';
-import { PROCESS_NAMES, type ProcessName } from '../topology.js';
+import {
+  DEFAULT_REPLICAS,
+  SERVICES,
+  replicaName,
+  serviceOf,
+  type ProcessName,
+  type ReplicaName,
+  type ServiceName,
+} from '../topology.js';
+
+/** compose.yaml's services until it has one per tier (issue 13, the lead's half). */
+const PROCESS_NAMES: ProcessName[] = [
+  'valkey',
+  'nginx',
+  ...SERVICES.flatMap((s) => [...Array(DEFAULT_REPLICAS).keys()].map((i) => replicaName(s, i + 1))),
+];
 
 /**
  * Drives the repository's compose.yaml with `docker compose` (the v2 plugin): the services are
@@ -43,6 +58,8 @@ export class ComposeDriver implements StackDriver {
       const published = service?.Publishers?.find((publisher) => publisher.PublishedPort > 0);
       return {
         name,
+        service: serviceOf(name) ?? null,
+        address: null,
         // Container processes live in another PID namespace; their host PIDs are not ours to signal.
         pid: null,
         port: published?.PublishedPort ?? null,
@@ -64,6 +81,18 @@ export class ComposeDriver implements StackDriver {
   async start(name: ProcessName): Promise<void> {
     await this.#compose(['start', name]);
     await this.waitReady(name);
+  }
+
+  async scale(_service: ServiceName, _replicas: number): Promise<void> {
+    throw new StackError('STACK_NOT_SUPPORTED', 'scale: not implemented for compose yet');
+  }
+
+  async deploy(_service: ServiceName, _options: { version: string }): Promise<void> {
+    throw new StackError('STACK_NOT_SUPPORTED', 'deploy: not implemented for compose yet');
+  }
+
+  async recreate(_name: ReplicaName): Promise<void> {
+    throw new StackError('STACK_NOT_SUPPORTED', 'recreate: not implemented for compose yet');
   }
 
   async waitReady(name: ProcessName): Promise<void> {
