@@ -207,8 +207,17 @@ function occupyWhenFree(port: number): {
   const listening = (async () => {
     while (!closed) {
       const bound = await new Promise<boolean>((resolve) => {
-        server.once('error', () => resolve(false));
-        server.listen(port, '127.0.0.1', () => resolve(true));
+        // Each attempt removes its own listeners: a failed listen() leaves them on the server.
+        const onError = () => {
+          server.off('listening', onListening);
+          resolve(false);
+        };
+        const onListening = () => {
+          server.off('error', onError);
+          resolve(true);
+        };
+        server.once('error', onError).once('listening', onListening);
+        server.listen(port, '127.0.0.1');
       });
       if (bound) return true;
       await sleep(10);
