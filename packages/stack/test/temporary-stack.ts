@@ -7,20 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../src/local/ports.js';
 import type { StackOptions } from '../src/options.js';
 import { createStack, type Stack } from '../src/stack.js';
-import {
-  DEFAULT_REPLICAS,
-  SERVICES,
-  infrastructureOf,
-  replicaName,
-  type Topology,
-} from '../src/topology.js';
+import { defaultReplicaNames } from '../src/local/replica-set.js';
+import { infrastructureOf, type Topology } from '../src/topology.js';
 
 /** What `status()` lists for a fresh stack of `topology`: its infrastructure, then 2 replicas of each service. */
 export function freshStackNames(topology: Topology = 'standalone'): string[] {
-  const replicas = SERVICES.flatMap((service) =>
-    Array.from({ length: DEFAULT_REPLICAS }, (_, index) => replicaName(service, index + 1)),
-  );
-  return [...infrastructureOf(topology), ...replicas];
+  return [...infrastructureOf(topology), ...defaultReplicaNames()];
 }
 
 /** The compiled CLI, as `npm run stack` runs it. */

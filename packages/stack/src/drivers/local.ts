@@ -4,14 +4,10 @@ import type { ResolvedStackOptions } from '../options.js';
 import type { ProcessStatus, StackDriver, StackEvent } from '../stack-driver.js';
 import {
   APP_WORKSPACE,
-  DEFAULT_REPLICAS,
   MAX_REPLICAS,
   MIN_REPLICAS,
   SERVICES,
-  compareProcessNames,
   infrastructureOf,
-  replicaName,
-  replicaNumber,
   serviceOf,
   type ProcessName,
   type ReplicaName,
@@ -22,10 +18,18 @@ import { buildApp } from '../local/app-build.js';
 import { findBinaries, type Binaries } from '../local/binaries.js';
 import { clusterTopology } from '../local/cluster-specs.js';
 import { lastLogLine } from '../local/log-tail.js';
-import { writeNginxConfig } from '../local/nginx-config.js';
-import { reloadNginx } from '../local/nginx-reload.js';
+import {
+  LocalReplicaSet,
+  defaultReplicaNames,
+  defaultReplicas,
+  newestVersion,
+  nextName,
+  replicasOf,
+  settleAll,
+  unusedNames,
+} from '../local/replica-set.js';
 import { stackPaths, type StackPaths } from '../local/paths.js';
-import { freePortExcept, planPorts, portsOf } from '../local/ports.js';
+import { planPorts, portsOf } from '../local/ports.js';
 import {
   isRunning,
   killGroup,
@@ -42,7 +46,6 @@ import {
   readState,
   updateState,
   type ProcessRecord,
-  type ReplicaRecord,
   type StackState,
 } from '../local/state-store.js';
 import type { ValkeyTopology } from '../local/valkey-topology.js';
@@ -69,11 +72,18 @@ const VALKEY_TOPOLOGIES: Record<Topology, ValkeyTopology> = {
 export class LocalDriver implements StackDriver {
   readonly #options: ResolvedStackOptions;
   readonly #paths: StackPaths;
+  readonly #replicas: LocalReplicaSet;
   #binaries: Binaries | undefined;
 
   constructor(options: ResolvedStackOptions) {
     this.#options = options;
     this.#paths = stackPaths(options.root, options.stateDir);
+    this.#replicas = new LocalReplicaSet(this.#paths, {
+      start: (name) => this.#ensureStarted(name),
+      stop: (name) => this.#stop(name),
+      nginxBinary: () => (this.#binaries ??= findBinaries()).nginx,
+      emit: (event) => this.#emit(event),
+    });
   }
 
   async up(): Promise<void> {
@@ -106,9 +116,7 @@ export class LocalDriver implements StackDriver {
     const state = await readState(this.#paths);
     const topology = state ? topologyOf(state) : this.#options.topology;
     // A stack that is not up lists what `up` would start.
-    const replicas = state
-      ? replicasOf(state)
-      : SERVICES.flatMap((s) => numbers(DEFAULT_REPLICAS).map((n) => replicaName(s, n)));
+    const replicas = state ? replicasOf(state) : defaultReplicaNames();
     return [...infrastructureOf(topology), ...replicas].map((name) => {
       const record = state?.processes[name];
       const running = record !== undefined && isRunning(record);
@@ -160,114 +168,29 @@ export class LocalDriver implements StackDriver {
     const state = await this.#requireUp();
     const current = replicasOf(state, service);
     // The lowest numbers stay (and the lowest free ones are added), so names stay short.
-    const kept = current.slice(0, replicas);
-    await settleAll(kept.map((name) => this.#ensureStarted(name)));
-    if (replicas < current.length) await this.#retire(current.slice(replicas));
+    await settleAll(current.slice(0, replicas).map((name) => this.#ensureStarted(name)));
+    if (replicas < current.length) await this.#replicas.remove(current.slice(replicas));
     if (replicas > current.length) {
-      const taken = new Set(current.map((name) => replicaNumber(name)!));
-      const added = numbers(MAX_REPLICAS * 2)
-        .filter((n) => !taken.has(n))
-        .slice(0, replicas - current.length)
-        .map((n) => replicaName(service, n));
-      await this.#launch(added, newestVersion(state, service) ?? this.#defaultVersion(state));
+      const version = newestVersion(state, service) ?? this.#defaultVersion(state);
+      await this.#replicas.add(unusedNames(state, service, replicas - current.length), version);
     }
   }
 
   async deploy(service: ServiceName, options: { version: string }): Promise<void> {
     const workspace = APP_WORKSPACE[service];
-    this.#emit({
-      name: 'stack',
-      event: 'info',
-      detail: `building ${workspace} (${options.version})`,
-    });
+    const detail = `building ${workspace} (${options.version})`;
+    this.#emit({ name: 'stack', event: 'info', detail });
     await buildApp(this.#paths, workspace);
     for (const old of replicasOf(await this.#requireUp(), service)) {
       // Start-first: the new replica (above every number in use) serves before the old one leaves.
-      const inUse = replicasOf(await this.#readState(), service).map((n) => replicaNumber(n)!);
-      const highest = Math.max(0, ...inUse);
-      await this.#launch([replicaName(service, highest + 1)], options.version);
-      await this.#retire([old]);
+      await this.#replicas.add([nextName(await this.#readState(), service)], options.version);
+      await this.#replicas.remove([old]);
     }
   }
 
   async recreate(name: ReplicaName): Promise<void> {
-    const state = await this.#requireState(name);
-    const before = state.replicas[name]!;
-    await this.#route([name], false);
-    await this.#stop(name);
-    const port = await freePortExcept(portsOf(await this.#readState()));
-    await this.#changeReplicas((replicas) => ({ ...replicas, [name]: { ...before, port } }));
-    this.#emit({ name, event: 'info', detail: `recreated: port ${before.port} → ${port}` });
-    await this.#ensureStarted(name);
-    await this.#route([name], true);
-  }
-
-  /** Adds `names` on new free ports, starts them, and routes them once all are ready. @private */
-  async #launch(names: ReplicaName[], version: string): Promise<void> {
-    const taken = portsOf(await this.#readState());
-    const added: Partial<Record<ReplicaName, ReplicaRecord>> = {};
-    for (const name of names)
-      added[name] = { port: await freePortExcept(taken), version, routed: false };
-    await this.#changeReplicas((replicas) => ({ ...replicas, ...added }));
-    try {
-      await settleAll(names.map((name) => this.#ensureStarted(name)));
-    } catch (error) {
-      await this.#forget(names);
-      throw error;
-    }
-    await this.#route(names, true);
-  }
-
-  /** Takes `names` out of nginx, then drains and stops them and forgets them. @private */
-  async #retire(names: ReplicaName[]): Promise<void> {
-    await this.#route(names, false);
-    await settleAll(names.map((name) => this.#stop(name)));
-    await this.#forget(names);
-  }
-
-  /** Stops `names` (if they run) and removes them from the state. @private */
-  async #forget(names: ReplicaName[]): Promise<void> {
-    await settleAll(names.map((name) => this.#stop(name)));
-    await updateState(this.#paths, (current) => {
-      const base = current!;
-      const replicas = { ...base.replicas };
-      const processes = { ...base.processes };
-      for (const name of names) {
-        delete replicas[name];
-        delete processes[name];
-      }
-      return { ...base, replicas, processes };
-    });
-  }
-
-  /**
-   * Puts `names` into nginx's upstreams or takes them out: rewrites the config and reloads nginx,
-   * resolving once no worker with the old list is left. @private
-   */
-  async #route(names: ReplicaName[], routed: boolean): Promise<void> {
-    const state = await this.#changeReplicas((replicas) => {
-      const next = { ...replicas };
-      for (const name of names) next[name] = { ...next[name]!, routed };
-      return next;
-    });
-    await writeNginxConfig(this.#paths, state);
-    const nginx = state.processes.nginx;
-    if (!nginx || !isRunning(nginx)) return; // its next start reads the new file
-    this.#binaries ??= findBinaries();
-    await reloadNginx(nginx, this.#binaries.nginx, this.#paths);
-    const verb = routed ? 'in' : 'out';
-    this.#emit({ name: 'nginx', event: 'info', detail: `reloaded: ${names.join(', ')} ${verb}` });
-  }
-
-  /** @private */
-  async #changeReplicas(
-    change: (replicas: StackState['replicas']) => Partial<Record<ReplicaName, ReplicaRecord>>,
-  ): Promise<StackState> {
-    const next = await updateState(this.#paths, (current) => {
-      if (!current) throw new StackError('STACK_NOT_UP', 'the stack was stopped meanwhile');
-      return { ...current, replicas: change(current.replicas) };
-    });
-    return next!;
+    await this.#requireState(name);
+    await this.#replicas.move(name);
   }
 
   /** Starts `name` unless it runs already, then waits until it is ready. @private */
@@ -353,19 +276,7 @@ export class LocalDriver implements StackDriver {
       env: this.#options.env,
       processes: {},
     };
-    const taken = portsOf(fresh);
-    const version = this.#defaultVersion(fresh);
-    const replicas: Partial<Record<ReplicaName, ReplicaRecord>> = {};
-    // Routed from the start: nginx starts before them and skips a refused connect (max_fails=0).
-    for (const service of SERVICES) {
-      for (const n of numbers(DEFAULT_REPLICAS)) {
-        replicas[replicaName(service, n)] = {
-          port: await freePortExcept(taken),
-          version,
-          routed: true,
-        };
-      }
-    }
+    const replicas = await defaultReplicas(portsOf(fresh), this.#defaultVersion(fresh));
     const state = { ...fresh, replicas };
     await updateState(this.#paths, () => state);
     return state;
@@ -442,19 +353,6 @@ export class LocalDriver implements StackDriver {
   }
 }
 
-/** The replicas in `state` (of `service`, when given), by service and number. @private */
-function replicasOf(state: StackState, service?: ServiceName): ReplicaName[] {
-  return (Object.keys(state.replicas) as ReplicaName[])
-    .filter((name) => service === undefined || serviceOf(name) === service)
-    .sort(compareProcessNames(topologyOf(state)));
-}
-
-/** The version of `service`'s highest-numbered replica: the last one deployed. @private */
-function newestVersion(state: StackState, service: ServiceName): string | undefined {
-  const newest = replicasOf(state, service).at(-1);
-  return newest ? state.replicas[newest]!.version : undefined;
-}
-
 /** @private */
 function assertReplicaCount(replicas: number): void {
   if (!Number.isInteger(replicas) || replicas < MIN_REPLICAS || replicas > MAX_REPLICAS) {
@@ -463,18 +361,6 @@ function assertReplicaCount(replicas: number): void {
       `replicas must be a whole number from ${MIN_REPLICAS} to ${MAX_REPLICAS}, not ${replicas}`,
     );
   }
-}
-
-/** 1..count. @private */
-function numbers(count: number): number[] {
-  return Array.from({ length: count }, (_, index) => index + 1);
-}
-
-/** Like Promise.all, but waits for every promise before rethrowing the first failure. @private */
-async function settleAll(promises: Promise<void>[]): Promise<void> {
-  const results = await Promise.allSettled(promises);
-  const failed = results.find((result) => result.status === 'rejected');
-  if (failed) throw failed.reason;
 }
 
 /** @private A state written before topologies existed is a standalone one. */
