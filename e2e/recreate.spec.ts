@@ -34,6 +34,8 @@ test('Recreate cart-1 with an impostor on its old address: serves again within 1
   let done = false;
   let recreateMs = 0;
   let servedAgainMs: number | undefined;
+  // Locally the replica keeps its name; on compose the new container has the next number.
+  let recreated: string = TARGET;
   try {
     await Promise.all([
       runLoad(clients, {
@@ -47,11 +49,11 @@ test('Recreate cart-1 with an impostor on its old address: serves again within 1
       (async () => {
         try {
           const started = Date.now();
-          await stack.recreate(TARGET);
+          recreated = await stack.recreate(TARGET);
           const readyAt = Date.now();
           recreateMs = readyAt - started;
-          const seen = await sightings.waitForAll([TARGET], readyAt, SERVES_AGAIN_WITHIN_MS);
-          const at = seen.get(TARGET);
+          const seen = await sightings.waitForAll([recreated], readyAt, SERVES_AGAIN_WITHIN_MS);
+          const at = seen.get(recreated);
           servedAgainMs = at === undefined ? undefined : at - readyAt;
           await new Promise((resolve) => setTimeout(resolve, WATCH_AFTER_MS));
         } finally {
@@ -63,11 +65,12 @@ test('Recreate cart-1 with an impostor on its old address: serves again within 1
     await impostor.close();
   }
 
-  const moved = (await stack.status()).find((entry) => entry.name === TARGET);
+  const moved = (await stack.status()).find((entry) => entry.name === recreated);
   const finalCarts = new Map<string, Quantities>();
   for (const client of clients) finalCarts.set(client.label, await client.quantities());
   const tally = traffic.tally(finalCarts);
   reportCounts(testInfo, 'recreate', tally, {
+    recreated,
     impostorAnswers: sightings.count('impostor'),
     impostorHits: impostor.hits(),
     recreateMs,
@@ -80,7 +83,7 @@ test('Recreate cart-1 with an impostor on its old address: serves again within 1
     true,
   );
   expect(moved?.address, 'a new address').not.toBe(old!.address);
-  expect(servedAgainMs, `${TARGET} served again within 10 s`).toBeDefined();
+  expect(servedAgainMs, `${recreated} served again within 10 s`).toBeDefined();
   expect(sightings.count('impostor'), 'answers from the impostor').toBe(0);
   expect(traffic.failures(), 'failed requests').toEqual([]);
   expect(tally.lost, 'acknowledged items lost').toBe(0);

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs what Baton needs on a fresh Debian/Ubuntu machine, and only what is missing:
-# Valkey 8 (valkey-server, valkey-cli, valkey-sentinel), nginx, Chromium, docker-compose (to check
-# compose.yaml statically) and a Node.js >= 22.
+# Valkey 8 (valkey-server, valkey-cli, valkey-sentinel), nginx, Chromium, a Node.js >= 22, and for
+# the compose checks a Docker engine (Debian's docker.io), the Compose v2 plugin and debootstrap
+# (scripts/build-base-images.sh).
 # Idempotent and quiet when everything is already there. Needs root (or sudo) only to install.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/debian-mirror.sh
 
 log() { printf 'setup: %s\n' "$*"; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -25,10 +28,12 @@ ensure_backports() {
   . /etc/os-release
   [ "${VERSION_CODENAME:-}" = "bookworm" ] || return 0
   if grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then return 0; fi
-  log "adding the bookworm-backports suite (Valkey 8 lives there)"
-  as_root tee /etc/apt/sources.list.d/baton-backports.sources >/dev/null <<'SRC'
+  local mirror
+  mirror=$(debian_mirror) || { log "no Debian entry in /etc/apt to model bookworm-backports on"; exit 1; }
+  log "adding the bookworm-backports suite (Valkey 8 lives there), from $mirror"
+  as_root tee /etc/apt/sources.list.d/baton-backports.sources >/dev/null <<SRC
 Types: deb
-URIs: http://deb.debian.org/debian
+URIs: $mirror
 Suites: bookworm-backports
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
@@ -42,8 +47,10 @@ command -v valkey-cli >/dev/null 2>&1 || missing+=(valkey-tools)
 command -v valkey-sentinel >/dev/null 2>&1 || missing+=(valkey-sentinel)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-# Only for the static check of compose.yaml (`docker-compose config`); no Docker engine is needed.
-command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+# The compose checks: an engine (dockerd, started by scripts/with-docker.sh when not running),
+# and debootstrap for the local base images where no registry is reachable.
+command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   case " ${missing[*]} " in *" valkey-"*) ensure_backports ;; esac
@@ -62,6 +69,34 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
 fi
 
+
+# Compose v2: bookworm has only docker-compose 1.x. The next release's package (trixie, 2.26) is one
+# static binary that runs here as a CLI plugin. It is fetched with a throw-away apt configuration
+# (a trixie entry modelled on this machine's own), so the system's sources never list trixie.
+COMPOSE_PLUGIN=/usr/libexec/docker/cli-plugins/docker-compose
+if ! docker compose version >/dev/null 2>&1 && [ ! -x "$COMPOSE_PLUGIN" ]; then
+  . /etc/os-release
+  if [ "${VERSION_CODENAME:-}" = "bookworm" ]; then
+    mirror=$(debian_mirror) || { log "no Debian entry in /etc/apt to fetch Compose v2 from"; exit 1; }
+    log "installing the Compose v2 plugin from trixie's docker-compose package"
+    tmp=$(mktemp -d)
+    mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial" "$tmp/sources"
+    printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+      "$mirror" >"$tmp/sources/trixie.sources"
+    apt_tmp=(-o "Dir::Etc::sourcelist=/dev/null" -o "Dir::Etc::sourceparts=$tmp/sources"
+      -o "Dir::State::Lists=$tmp/lists" -o "Dir::Cache=$tmp/cache" -o "APT::Sandbox::User=root")
+    as_root apt-get "${apt_tmp[@]}" update -qq >/dev/null
+    (cd "$tmp" && as_root apt-get "${apt_tmp[@]}" download -qq docker-compose >/dev/null)
+    dpkg-deb -x "$tmp"/docker-compose_*.deb "$tmp/root"
+    as_root install -D -m 0755 "$tmp/root$COMPOSE_PLUGIN" "$COMPOSE_PLUGIN"
+    rm -rf "$tmp"
+  else
+    # Newer releases ship Compose v2 as their docker-compose package.
+    apt_update
+    as_root apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
+  fi
+  log "$(docker compose version)"
+fi
 
 node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 if [ "$(node_major)" -lt "$NODE_MIN_MAJOR" ]; then

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { VariantClient } from './sessions/variant-client.js';
-import { ProcessSupervisor } from './stack/supervisor.js';
+import { ProcessSupervisor } from '@baton/process-supervisor';
 import { type ValkeyServer, startValkey } from './stack/valkey-server.js';
 import { type VariantStack, startVariantStack } from './stack/variant-stack.js';
 import { VARIANTS, type VariantName } from './variants/variant.js';

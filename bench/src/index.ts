@@ -1,11 +1,9 @@
 import { fileURLToPath } from 'node:url';
 
 /**
- * What other workspaces reuse from the bench (the docs' failure labs): its process supervisor
- * (everything started recorded and stopped by PID) and its cart replicas, whose backends differ
- * only in where the session lives.
+ * What the failure labs (`labs/`) reuse from the bench: its cart replicas, whose backends differ
+ * only in where the session lives, and its executable look-up.
  */
-export { ProcessSupervisor, type ProcessSpec, type RunningProcess } from './stack/supervisor.js';
 export { findExecutable } from './stack/binaries.js';
 export { BASELINE_COOKIE } from './variants/baseline-cart.js';
 export { CART_BACKENDS, type CartBackendName } from './variants/variant.js';

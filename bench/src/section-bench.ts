@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import type { MarkedSection } from './report/marked-section.js';
-import { ProcessSupervisor } from './stack/supervisor.js';
+import { ProcessSupervisor } from '@baton/process-supervisor';
 
 /**
  * A side bench: one opt-in measured off and on, apart from the full bench, writing its own

@@ -1,17 +1,8 @@
 // "Your sessions": the signed-in user's sessions (device, address, last activity), signing out
 // one of them, and signing out everywhere else.
 
+import type { SessionList, SessionView } from '@baton/account-service/session-view';
 import { h } from './dom.js';
-
-interface SessionEntry {
-  id: string;
-  createdAt: string;
-  lastAccessedAt: string;
-  expiresAt: string;
-  userAgent: string | null;
-  ip: string | null;
-  current: boolean;
-}
 
 export interface SessionsViewDeps {
   /** The page's API call (retries, hop trail). */
@@ -54,7 +45,7 @@ export class SessionsView {
     const answer = await this.deps.api('GET', '/api/account/sessions');
     if (seq !== this.seq || !this.signedIn) return;
     if (answer.status === 401) return this.deps.onSignedOut();
-    const sessions = (answer.body as { sessions?: SessionEntry[] } | undefined)?.sessions;
+    const sessions = (answer.body as Partial<SessionList> | undefined)?.sessions;
     if (!Array.isArray(sessions)) {
       this.deps.showMessage('Your sessions could not be loaded.');
       return;
@@ -63,7 +54,7 @@ export class SessionsView {
   }
 
   /** @private */
-  private render(sessions: SessionEntry[]): void {
+  private render(sessions: SessionView[]): void {
     const others = sessions.filter((s) => !s.current);
     const rows = sessions.map((s) => {
       const device = deviceName(s.userAgent);

@@ -7,7 +7,7 @@ import { type ReplicaLoad, loadReplicas, seedSessions } from '../load/replica-lo
 import { findExecutable } from '../stack/binaries.js';
 import { startDirectCart } from '../stack/direct-cart.js';
 import { valkeyPong, waitReady } from '../stack/probes.js';
-import type { ProcessSupervisor } from '../stack/supervisor.js';
+import type { ProcessSupervisor } from '@baton/process-supervisor';
 import { startValkey } from '../stack/valkey-server.js';
 
 export interface DurableWritesPlan {

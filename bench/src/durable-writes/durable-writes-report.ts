@@ -1,14 +1,23 @@
 import { median } from '../load/stats.js';
 import { DURABLE_WRITES_SECTION } from '../report/side-bench-sections.js';
-import { replicaLoadCells, replicaLoadHeaders } from '../report/replica-load-cells.js';
-import { type Align, table } from '../report/table.js';
+import { replicaLoadColumns } from '../report/replica-load-columns.js';
+import { figure, render, text } from '../report/table.js';
 import type { DurableWritesResults, Setting, WriteRun } from './durable-writes-bench.js';
 
 const LABEL: Record<Setting, string> = { off: 'durable writes off', on: 'durable writes on' };
-/** The medians table's columns: the setting left, every figure right. */
-const MEDIANS_ALIGN: readonly Align[] = ['right', 'left', 'right', 'right', 'right', 'right'];
-/** Every run's table: `#` first, then connections and setting as above, and one more figure. */
-const RUNS_ALIGN: readonly Align[] = ['right', ...MEDIANS_ALIGN, 'right'];
+
+const EVERY_RUN = [
+  figure<WriteRun>('#', (run) => String(run.repeat)),
+  figure<WriteRun>('connections', (run) => String(run.connections)),
+  text<WriteRun>('setting', (run) => LABEL[run.setting]),
+  ...replicaLoadColumns<WriteRun>('writes'),
+];
+
+/** One row of the medians: a connection count and a setting. */
+interface Cell {
+  readonly connections: number;
+  readonly setting: Setting;
+}
 
 /** The BENCHMARKS.md section of one durable-writes run, between its markers. */
 export function renderDurableWritesSection(results: DurableWritesResults, command: string): string {
@@ -19,15 +28,20 @@ export function renderDurableWritesSection(results: DurableWritesResults, comman
         .filter((run) => run.setting === setting && run.connections === connections)
         .map(pick),
     );
-  const rows = plan.connections.flatMap((c) =>
-    (['off', 'on'] as const).map((setting) => [
-      String(c),
-      LABEL[setting],
-      Math.round(med(c, setting, (r) => r.requestsPerSecond)).toLocaleString('en-US'),
-      med(c, setting, (r) => r.p50Ms).toFixed(2),
-      med(c, setting, (r) => r.p99Ms).toFixed(2),
-      med(c, setting, (r) => r.waitsPerWrite).toFixed(2),
-    ]),
+  const of = (cell: Cell, pick: (run: WriteRun) => number) =>
+    med(cell.connections, cell.setting, pick);
+  const medians = [
+    figure<Cell>('connections', (cell) => String(cell.connections)),
+    text<Cell>('setting', (cell) => LABEL[cell.setting]),
+    figure<Cell>('writes/s', (cell) =>
+      Math.round(of(cell, (r) => r.requestsPerSecond)).toLocaleString('en-US'),
+    ),
+    figure<Cell>('p50 ms', (cell) => of(cell, (r) => r.p50Ms).toFixed(2)),
+    figure<Cell>('p99 ms', (cell) => of(cell, (r) => r.p99Ms).toFixed(2)),
+    figure<Cell>('WAITs / write', (cell) => of(cell, (r) => r.waitsPerWrite).toFixed(2)),
+  ];
+  const cells = plan.connections.flatMap((connections) =>
+    (['off', 'on'] as const).map((setting): Cell => ({ connections, setting })),
   );
   const summary = plan.connections.map((c) => {
     const ratio =
@@ -38,43 +52,20 @@ export function renderDurableWritesSection(results: DurableWritesResults, comman
       `write throughput, ${p50 >= 0 ? '+' : ''}${p50.toFixed(2)} ms at the median.`
     );
   });
-  const every = results.runs.map((run) => [
-    String(run.repeat),
-    String(run.connections),
-    LABEL[run.setting],
-    ...replicaLoadCells(run),
-  ]);
   return [
     DURABLE_WRITES_SECTION.begin,
     '',
     '## Durable writes (opt-in `WAIT`)',
     '',
-    `Measured by \`${command}\` (${results.date}), separately from the runs above, on the same ` +
-      "machine: Baton's cart replicas (`bench/src/variants`, the `baton` variant) with " +
-      '`SESSION_DURABLE_WRITES_REPLICAS` 0 (off) and 1 (on, ' +
-      `\`WAIT 1 ${plan.timeoutMs}\` after each write), two replicas each, on one primary with ` +
-      'one replica (`--replicaof`, both from `infra/valkey/valkey.conf`) on this machine. The ' +
-      `load generator talks to the cart replicas directly, ${plan.connections.join(' then ')} ` +
-      `keep-alive connection(s) to each at once, \`POST /cart/pear\` (one compare-and-set per request) ` +
-      `cycling through ${plan.sessions} sessions, ${plan.seconds} s per run, ${plan.repeats} ` +
-      'repeat(s) of both settings (alternating which goes first). WAITs per write: ' +
-      '`INFO commandstats` on the primary over the run, per 2xx response. The replica is on ' +
-      'loopback: across a network its acknowledgement adds a network round trip more. See ' +
-      '[docs/cluster-and-sentinel.md](docs/cluster-and-sentinel.md) for what it buys. ' +
-      `1-minute load average before / after: ${results.loadAverage[0].toFixed(2)} / ` +
-      `${results.loadAverage[1].toFixed(2)} (other work shared the machine when above ~1).`,
+    `Measured by \`${command}\` (${results.date}), separately from the runs above, on the same machine: Baton's cart replicas (\`bench/src/variants\`, the \`baton\` variant) with \`SESSION_DURABLE_WRITES_REPLICAS\` 0 (off) and 1 (on, \`WAIT 1 ${plan.timeoutMs}\` after each write), two replicas each, on one primary with one replica (\`--replicaof\`, both from \`infra/valkey/valkey.conf\`) on this machine. The load generator talks to the cart replicas directly, ${plan.connections.join(' then ')} keep-alive connection(s) to each at once, \`POST /cart/pear\` (one compare-and-set per request) cycling through ${plan.sessions} sessions, ${plan.seconds} s per run, ${plan.repeats} repeat(s) of both settings (alternating which goes first). WAITs per write: \`INFO commandstats\` on the primary over the run, per 2xx response. The replica is on loopback: across a network its acknowledgement adds a network round trip more. See [docs/cluster-and-sentinel.md](docs/cluster-and-sentinel.md) for what it buys. 1-minute load average before / after: ${results.loadAverage[0].toFixed(2)} / ${results.loadAverage[1].toFixed(2)} (other work shared the machine when above ~1).`,
     '',
-    table(
-      ['connections', 'setting', 'writes/s', 'p50 ms', 'p99 ms', 'WAITs / write'],
-      rows,
-      MEDIANS_ALIGN,
-    ),
+    render(medians, cells),
     '',
     'Medians over the repeats, measured in the same run:',
     '',
     ...summary,
     '',
-    table(['#', 'connections', 'setting', ...replicaLoadHeaders('writes')], every, RUNS_ALIGN),
+    render(EVERY_RUN, results.runs),
     '',
     DURABLE_WRITES_SECTION.end,
   ].join('\n');

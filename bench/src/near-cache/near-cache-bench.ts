@@ -6,7 +6,7 @@ import { cpuDelta, snapshotCpu } from '../load/cpu.js';
 import { HttpClient, cartOf } from '../load/http-client.js';
 import { type ReplicaLoad, loadReplicas, seedSessions } from '../load/replica-load.js';
 import { type DirectCart, startDirectCart } from '../stack/direct-cart.js';
-import type { ProcessSupervisor } from '../stack/supervisor.js';
+import type { ProcessSupervisor } from '@baton/process-supervisor';
 import { startValkey } from '../stack/valkey-server.js';
 
 export interface NearCachePlan {

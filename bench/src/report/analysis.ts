@@ -5,44 +5,54 @@ import {
   VARIANT_LABEL,
   type VariantName,
 } from '../variants/variant.js';
-import { type TargetResult, type ThroughputSummary, ratio } from './summary.js';
-import { fixed, int, percent, signed, table } from './table.js';
+import type { ProfileEntry } from '../scenarios/profile.js';
+import type { ReportSection } from './report-section.js';
+import { type ThroughputSummary, ratio } from './summary.js';
+import { figure, fixed, int, percent, render, signed, text } from './table.js';
 
-export function profileSection(results: BenchResults, summary: ThroughputSummary): string[] {
-  if (results.profiles.length === 0) return [];
+const TOP_FUNCTIONS = [
+  text<ProfileEntry>('function', (e) => `\`${e.name}\``),
+  figure<ProfileEntry>('share', (e) => percent(e.share)),
+];
+
+export const PROFILE_SECTION: ReportSection = {
+  title: 'Where the time goes: CPU profile of the cart replicas',
+  shown: ({ results }) => results.profiles.length > 0,
+  blocks: ({ results, summary }) => profileBlocks(results, summary),
+};
+
+/** @private */
+function profileBlocks(results: BenchResults, summary: ThroughputSummary): string[] {
   const profiles = VARIANTS.map((v) => results.profiles.find((p) => p.variant === v));
   const origins = new Set<string>();
   for (const p of results.profiles) for (const e of p.byOrigin.slice(0, 8)) origins.add(e.name);
   const cost = (variant: VariantName, origin: string) =>
     profileCost(results, summary, variant, origin);
-  const rows = [...origins]
-    .sort((a, b) => cost('baton', b) - cost('baton', a))
-    .map((origin) => [
-      origin,
-      ...VARIANTS.map((v, i) => (profiles[i] ? fixed(cost(v, origin), 1) : 'n/a')),
-    ]);
-  rows.push([
-    '**the cart replicas, all**',
-    ...VARIANTS.map((v) => `**${fixed(cartsCpu(summary, v), 1)}**`),
-  ]);
+  // One row per origin, Baton's costliest first, then the carts' whole CPU time per request.
+  const rows: (string | undefined)[] = [
+    ...[...origins].sort((a, b) => cost('baton', b) - cost('baton', a)),
+    undefined,
+  ];
+  const columns = [
+    text<string | undefined>('origin', (origin) => origin ?? '**the cart replicas, all**'),
+    ...VARIANTS.map((v, i) =>
+      figure<string | undefined>(VARIANT_LABEL[v], (origin) =>
+        origin === undefined
+          ? `**${fixed(cartsCpu(summary, v), 1)}**`
+          : profiles[i]
+            ? fixed(cost(v, origin), 1)
+            : 'n/a',
+      ),
+    ),
+  ];
   const baton = profiles[0];
   return [
-    '## Where the time goes: CPU profile of the cart replicas',
     `Both cart replicas of each variant were restarted under V8's sampling profiler (\`node --cpu-prof\`) and loaded with \`GET /cart\` for ${results.plan.profileSeconds} s; only the samples taken during the load count (start-up is left out). The profiler samples wall time on the main thread (idle left out), which on a busy 2-core machine includes time spent waiting for a core; so its proportions are used, not its absolute times: each row is the cart replicas' CPU time per \`GET /cart\` (the median of the CPU table above) times the share of the samples in that origin, in µs per request. "native" is mostly socket I/O (\`writev\`, \`writeUtf8String\`) and V8 builtins such as \`JSON.parse\`.`,
-    table(['origin', ...VARIANTS.map((v) => VARIANT_LABEL[v])], rows, [
-      'left',
-      'right',
-      'right',
-      'right',
-    ]),
+    render(columns, rows),
     ...(baton
       ? [
           "Baton's cart replicas, the functions with the most self time (share of the samples):",
-          table(
-            ['function', 'share'],
-            baton.topFunctions.map((e) => [`\`${e.name}\``, percent(e.share)]),
-            ['left', 'right'],
-          ),
+          render(TOP_FUNCTIONS, baton.topFunctions),
         ]
       : []),
   ];
@@ -65,48 +75,39 @@ function profileCost(
   return share * cartsCpu(summary, variant);
 }
 
-export function missesSection(
+/**
+ * Why Baton's `GET /cart` throughput target against `other` was missed: the CPU time per request
+ * of every tier on both, what it predicts, and where the profile puts the difference.
+ */
+export function explainThroughputMiss(
   results: BenchResults,
   summary: ThroughputSummary,
-  targets: TargetResult[],
-): string[] {
-  const missed = targets.filter((t) => t.met === false);
-  if (missed.length === 0)
-    return ['## Where targets are missed', 'Every target was met in this run.'];
-  const lines = missed.map(
-    (t) => `- **${t.target}**: ${t.measured} (${t.margin}). ${explain(t, results, summary)}`,
-  );
-  return ['## Where targets are missed', lines.join('\n')];
+  other: VariantName,
+): string {
+  const get = summary['GET /cart'];
+  const a = get.baton?.cpuMicrosPerRequest;
+  const b = get[other]?.cpuMicrosPerRequest;
+  if (!a || !b) return '';
+  const total = (c: typeof a) => c.nginx + c.gateways + c.carts + c.valkey + c.self;
+  const tiers = (['carts', 'valkey', 'gateways', 'nginx', 'self'] as const)
+    .map((tier) => `${tier === 'self' ? 'load generator' : tier} ${signed(a[tier] - b[tier])} µs`)
+    .join(', ');
+  const predicted = total(b) / total(a);
+  const top = profileDiff(results, summary, other);
+  return `Per \`GET /cart\`, the whole system spends ${int(total(a))} µs of CPU on Baton against ${int(total(b))} µs on the ${VARIANT_LABEL[other]} (${tiers}). On a machine where every tier and the load generator share ${results.machine.cores} cores, throughput follows total CPU per request: ${int(total(b))} / ${int(total(a))} = ${percent(predicted)}, against the measured ${percent(ratio(summary, 'GET /cart', 'baton', other))}.${top ? ` In the cart replicas, the profile puts Baton's extra self time per request (against the ${VARIANT_LABEL[other]}) in: ${top}.` : ''}`;
 }
 
-/** @private The figures behind a missed target. */
-function explain(target: TargetResult, results: BenchResults, summary: ThroughputSummary): string {
-  const get = summary['GET /cart'];
-  if (target.target.includes('throughput')) {
-    const other: VariantName = target.target.includes('control') ? 'control' : 'baseline';
-    const a = get.baton?.cpuMicrosPerRequest;
-    const b = get[other]?.cpuMicrosPerRequest;
-    if (!a || !b) return '';
-    const total = (c: typeof a) => c.nginx + c.gateways + c.carts + c.valkey + c.self;
-    const tiers = (['carts', 'valkey', 'gateways', 'nginx', 'self'] as const)
-      .map((tier) => `${tier === 'self' ? 'load generator' : tier} ${signed(a[tier] - b[tier])} µs`)
-      .join(', ');
-    const predicted = total(b) / total(a);
-    const top = profileDiff(results, summary, other);
-    return `Per \`GET /cart\`, the whole system spends ${int(total(a))} µs of CPU on Baton against ${int(total(b))} µs on the ${VARIANT_LABEL[other]} (${tiers}). On a machine where every tier and the load generator share ${results.machine.cores} cores, throughput follows total CPU per request: ${int(total(b))} / ${int(total(a))} = ${percent(predicted)}, against the measured ${percent(ratio(summary, 'GET /cart', 'baton', other))}.${top ? ` In the cart replicas, the profile puts Baton's extra self time per request (against the ${VARIANT_LABEL[other]}) in: ${top}.` : ''}`;
-  }
-  if (target.target.includes('memory')) {
-    const [b, base] = SESSION_VARIANTS.map((v) =>
-      results.memory.find((m) => m.variant === v && !m.setting),
-    );
-    if (!b || !base) return '';
-    const whatIf = results.memory.find((m) => m.variant === 'baton' && m.setting);
-    const listpack = whatIf
-      ? ` The larger part is the encoding: Baton's hash is a \`${b.encoding}\` because the cart's JSON is longer than \`hash-max-listpack-value\` (64); with \`${whatIf.setting}\` the same session takes ${fixed(whatIf.memoryUsageBytes, 0)} bytes (${percent(whatIf.memoryUsageBytes / base.memoryUsageBytes - 1)} vs the baseline).`
-      : '';
-    return `Key names: ${fixed(b.keyBytes, 0)} vs ${fixed(base.keyBytes, 0)} bytes (Baton's namespace and a 43-character hash id, against \`sess:\` and a 32-character id); stored bytes: ${fixed(b.payloadBytes, 0)} vs ${fixed(base.payloadBytes, 0)} (\`${b.encoding}\` vs \`${base.encoding}\`).${listpack}`;
-  }
-  return '';
+/** Why Baton's memory per session target was missed: key names, stored bytes, the encoding. */
+export function explainMemoryMiss(results: BenchResults): string {
+  const [b, base] = SESSION_VARIANTS.map((v) =>
+    results.memory.find((m) => m.variant === v && !m.setting),
+  );
+  if (!b || !base) return '';
+  const whatIf = results.memory.find((m) => m.variant === 'baton' && m.setting);
+  const listpack = whatIf
+    ? ` The larger part is the encoding: Baton's hash is a \`${b.encoding}\` because the cart's JSON is longer than \`hash-max-listpack-value\` (64); with \`${whatIf.setting}\` the same session takes ${fixed(whatIf.memoryUsageBytes, 0)} bytes (${percent(whatIf.memoryUsageBytes / base.memoryUsageBytes - 1)} vs the baseline).`
+    : '';
+  return `Key names: ${fixed(b.keyBytes, 0)} vs ${fixed(base.keyBytes, 0)} bytes (Baton's namespace and a 43-character hash id, against \`sess:\` and a 32-character id); stored bytes: ${fixed(b.payloadBytes, 0)} vs ${fixed(base.payloadBytes, 0)} (\`${b.encoding}\` vs \`${base.encoding}\`).${listpack}`;
 }
 
 /** @private The origins where Baton's cart replicas spend the most more than `other`'s, per request. */

@@ -1,16 +1,68 @@
 import type { BenchResults } from '../results.js';
-import { ROUTES } from '../scenarios/throughput.js';
-import { VARIANTS, VARIANT_LABEL } from '../variants/variant.js';
-import { missesSection, profileSection } from './analysis.js';
-import { consistencySection, memorySection, roundTripSection, scaleSection } from './sections.js';
+import { PROFILE_SECTION } from './analysis.js';
+import { type ReportContext, type ReportSection, renderSection } from './report-section.js';
 import {
-  type ThroughputSummary,
-  cpuRatio,
-  evaluateTargets,
-  ratio,
-  summarizeThroughput,
-} from './summary.js';
-import { fixed, int, percent, table, times } from './table.js';
+  CONSISTENCY_SECTION,
+  MEMORY_SECTION,
+  ROUND_TRIPS_SECTION,
+  SCALE_SECTION,
+} from './store-sections.js';
+import { summarizeThroughput } from './summary.js';
+import { render, text } from './table.js';
+import { MISSES_SECTION, TARGETS_SECTION, evaluateTargets } from './targets.js';
+import { THROUGHPUT_SECTION } from './throughput-section.js';
+
+const PROBLEMS_SECTION: ReportSection = {
+  title: 'Problems',
+  shown: ({ results }) => results.problems.length > 0,
+  blocks: ({ results }) => [
+    'This run did not complete cleanly; the bench exited with status 1.',
+    results.problems.map((p) => `- ${p}`).join('\n'),
+  ],
+};
+
+const SETUP = [text<[string, string]>('', ([k]) => k), text<[string, string]>('', ([, v]) => v)];
+
+const SETUP_SECTION: ReportSection = {
+  title: 'How this run was made',
+  blocks: ({ results }) => [
+    render(SETUP, setupRows(results)),
+    [
+      "- **Topology, per variant**: nginx rendered from `infra/nginx/baton.conf.template` with `@baton/stack`'s `renderTemplate` and `nginxMainConfig` (2 workers, shared-zone round-robin, upstream keep-alive), the real `@baton/gateway` ×2 as the working tree has it (the same code for all three: it loads no session per HTTP request, and runs the same background work in every variant — indexed mode's sweep and session events for `/ws`; `LOG_LEVEL=warn` for every app), and the variant's cart ×2 (`bench/src/variants/`). All on free 127.0.0.1 ports; the three stacks stay up for the whole run and only the one being measured gets traffic.",
+      `- **Valkey**: one \`${results.valkeyCommandLine}\`, shared by the three variants and flushed (\`FLUSHALL SYNC\`) before every measurement. \`maxmemory 0\` overrides the config's 256mb, which a million sessions would exceed; everything else (AOF everysec, keyspace events, noeviction) is the project's.`,
+      "- **Same handler** (`bench/src/variants/cart-app.ts`): the article's `POST /cart/:item` → `{servedBy, sessionId, cart}` and `GET /cart` → `{servedBy, cart}`, with `cart` an array of item names. Only the storage differs: Baton appends with `req.session.update()` (compare-and-set) and reads `req.session.get()`; the baseline reads `req.session.cart`, pushes, and lets express-session save the whole session; the control answers a fixed 3-item cart.",
+      "- **Cookies**: Baton's `SESSION` cookie becomes `X-Auth-Token` at the gateway (as in the platform); express-session's signed `connect.sid` passes through the gateway to the cart replicas; the control gets a `SESSION` cookie of the same size that nothing reads.",
+    ].join('\n'),
+  ],
+};
+
+const RERUN_SECTION: ReportSection = {
+  title: 'Rerun',
+  blocks: () => [
+    [
+      '```sh',
+      'npm ci',
+      'npm run bench             # this file, bench/chart.svg and bench/results/full.json (raw figures)',
+      'npm run bench -- --quick  # the CI smoke test: bench/results/BENCHMARKS.quick.md, exit 1 on any error',
+      '```',
+    ].join('\n'),
+  ],
+};
+
+/** BENCHMARKS.md's sections, in order; each says for itself when it is there and what it holds. */
+export const REPORT_SECTIONS: readonly ReportSection[] = [
+  TARGETS_SECTION,
+  THROUGHPUT_SECTION,
+  ROUND_TRIPS_SECTION,
+  CONSISTENCY_SECTION,
+  MEMORY_SECTION,
+  SCALE_SECTION,
+  PROFILE_SECTION,
+  MISSES_SECTION,
+  PROBLEMS_SECTION,
+  SETUP_SECTION,
+  RERUN_SECTION,
+];
 
 /**
  * BENCHMARKS.md: the targets first, then every measurement with its raw figures, then how the
@@ -21,7 +73,12 @@ export function renderMarkdown(
   links: { chart: string; readme: string },
 ): string {
   const summary = summarizeThroughput(results);
-  const targets = evaluateTargets(results, summary);
+  const ctx: ReportContext = {
+    results,
+    summary,
+    targets: evaluateTargets(results, summary),
+    links,
+  };
   const quick = results.plan.mode === 'quick';
   const blocks = [
     '# Benchmarks: Baton against the usual Node session stack',
@@ -35,165 +92,16 @@ export function renderMarkdown(
       .filter(Boolean)
       .join(' '),
     `![Throughput and p99 latency of the three variants](${links.chart})`,
-    '## Targets',
-    table(
-      ['target', 'measured', 'met', 'margin'],
-      targets.map((t) => [
-        t.target,
-        t.measured,
-        t.met === undefined ? 'not measured' : t.met ? 'yes' : '**no**',
-        t.margin,
-      ]),
-    ),
-    'Targets are reported, never asserted: the bench fails only when a variant does not start or answers with an error. Where one is missed, [Where targets are missed](#where-targets-are-missed) says by how much and what the CPU accounting and the profile show as the cost.',
-    ...throughputSection(results, summary),
-    ...roundTripSection(results),
-    ...consistencySection(results),
-    ...memorySection(results),
-    ...scaleSection(results),
-    ...profileSection(results, summary),
-    ...missesSection(results, summary, targets),
-    ...problemsSection(results),
-    ...setupSection(results),
+    ...REPORT_SECTIONS.flatMap((section) => renderSection(section, ctx)),
   ];
   return `${blocks.filter((b) => b !== '').join('\n\n')}\n`;
 }
 
-/** @private */
-function throughputSection(results: BenchResults, summary: ThroughputSummary): string[] {
-  const { plan } = results;
-  if (results.throughput.length === 0)
-    return ['## Throughput and latency through nginx', 'Not measured (see Problems).'];
-  const medians = ROUTES.flatMap((route) =>
-    VARIANTS.map((variant) => {
-      const s = summary[route][variant];
-      return [
-        `\`${route}\``,
-        VARIANT_LABEL[variant],
-        int(s?.requestsPerSecond ?? Number.NaN),
-        fixed(s?.p50Ms ?? Number.NaN),
-        fixed(s?.p99Ms ?? Number.NaN),
-        fixed(s?.roundTripsPerRequest ?? Number.NaN),
-      ];
-    }),
-  );
-  const ratios = ROUTES.map((route) => [
-    `\`${route}\``,
-    times(ratio(summary, route, 'baton', 'baseline')),
-    percent(ratio(summary, route, 'baton', 'control')),
-    percent(ratio(summary, route, 'baseline', 'control')),
-    times(cpuRatio(summary, route, 'baton', 'baseline')),
-    percent(cpuRatio(summary, route, 'baton', 'control')),
-    percent(cpuRatio(summary, route, 'baseline', 'control')),
-  ]);
-  const cpu = ROUTES.flatMap((route) =>
-    VARIANTS.map((variant) => {
-      const c = summary[route][variant]?.cpuMicrosPerRequest;
-      const total = c ? c.nginx + c.gateways + c.carts + c.valkey + c.self : Number.NaN;
-      return [
-        `\`${route}\``,
-        VARIANT_LABEL[variant],
-        ...[c?.nginx, c?.gateways, c?.carts, c?.valkey, c?.self, total].map((v) =>
-          int(v ?? Number.NaN),
-        ),
-      ];
-    }),
-  );
-  const raw = results.throughput.map((r) => [
-    `\`${r.route}\``,
-    String(r.repeat),
-    r.variant,
-    int(r.load.ok),
-    int(r.load.non2xx),
-    int(r.load.errors),
-    fixed(r.load.seconds, 1),
-    int(r.load.requestsPerSecond),
-    fixed(r.load.p50Ms),
-    fixed(r.load.p99Ms),
-    fixed(r.roundTripsPerRequest),
-    fixed(r.otherCores),
-    ...[
-      r.cpuMicrosPerRequest.nginx,
-      r.cpuMicrosPerRequest.gateways,
-      r.cpuMicrosPerRequest.carts,
-      r.cpuMicrosPerRequest.valkey,
-      r.cpuMicrosPerRequest.self,
-    ].map(int),
-  ]);
-  const right = (n: number, left = 2) =>
-    Array.from({ length: n }, (_, i) => (i < left ? 'left' : 'right') as 'left' | 'right');
-  return [
-    '## Throughput and latency through nginx',
-    `Closed loop with [autocannon](https://github.com/mcollina/autocannon) (driven from TypeScript, \`bench/src/load/load-generator.ts\`): ${plan.connections} keep-alive connections to the nginx edge, ${plan.durationSeconds} s per run, ${plan.repeats} interleaved repeat(s) (every repeat runs each route on Baton, then the baseline, then the control), after a ${plan.warmupSeconds} s warm-up per route and variant. Before each run Valkey is flushed and ${plan.sessions} sessions of 3 items are created through the edge; requests cycle through their cookies. \`POST\` adds \`apple\` to an existing session. Latency percentiles are exact over every 2xx response (not autocannon's 1 ms histogram). Valkey round trips per request: \`INFO commandstats\` over the run of the commands the variant's cart replicas send (those seen in [Valkey commands per request](#valkey-commands-per-request); never a script's inner commands), less what the idle platform sends of them anyway (the gateways' background sweep, measured for ${plan.backgroundSeconds} s with no traffic), per request sent.`,
-    '### Medians over the repeats',
-    table(
-      ['route', 'variant', 'req/s', 'p50 ms', 'p99 ms', 'Valkey round trips / request'],
-      medians,
-      right(6),
-    ),
-    table(
-      [
-        'route',
-        'Baton / baseline',
-        'Baton / control',
-        'baseline / control',
-        'Baton / baseline (CPU)',
-        'Baton / control (CPU)',
-        'baseline / control (CPU)',
-      ],
-      ratios,
-      right(7, 1),
-    ),
-    'The first three ratios divide the median req/s. The "(CPU)" ones are what the CPU time per request below implies (throughput on a machine every tier shares follows 1 / total CPU per request): they move much less when other processes compete for the cores, as the "other load" column of [Every run](#every-run) shows they did.',
-    '### CPU time per request (median µs)',
-    'Every process of the variant is accounted from `/proc/<pid>/stat` (user + system) over the run and divided by the requests sent; "load generator" is the bench process itself. On this machine every tier shares the same cores, so throughput is bounded by the total.',
-    table(
-      ['route', 'variant', 'nginx', 'gateways', 'carts', 'valkey', 'load generator', 'total'],
-      cpu,
-      right(8),
-    ),
-    '### Every run',
-    table(
-      [
-        'route',
-        '#',
-        'variant',
-        '2xx',
-        'non-2xx',
-        'errors',
-        's',
-        'req/s',
-        'p50 ms',
-        'p99 ms',
-        'round trips / req',
-        'other load (cores)',
-        'nginx µs',
-        'gateways µs',
-        'carts µs',
-        'valkey µs',
-        'load gen µs',
-      ],
-      raw,
-      right(17, 3),
-    ),
-  ];
-}
-
-/** @private */
-function problemsSection(results: BenchResults): string[] {
-  if (results.problems.length === 0) return [];
-  return [
-    '## Problems',
-    'This run did not complete cleanly; the bench exited with status 1.',
-    results.problems.map((p) => `- ${p}`).join('\n'),
-  ];
-}
-
-/** @private */
-function setupSection(results: BenchResults): string[] {
+/** @private The rows of "How this run was made": the command, the machine, the versions. */
+function setupRows(results: BenchResults): [string, string][] {
   const m = results.machine;
   const load = (l: readonly number[]) => l.map((v) => v.toFixed(2)).join(' / ');
-  const rows: [string, string][] = [
+  return [
     ['command', `\`${results.command}\` (builds everything first)`],
     ['date', results.startedAt],
     ['duration of the whole run', `${results.durationSeconds.toFixed(0)} s`],
@@ -207,26 +115,5 @@ function setupSection(results: BenchResults): string[] {
     ['Valkey', m.valkey],
     ['nginx', m.nginx],
     ...Object.entries(m.packages).map(([name, version]): [string, string] => [name, version]),
-  ];
-  return [
-    '## How this run was made',
-    table(
-      ['', ''],
-      rows.map(([k, v]) => [k, v]),
-    ),
-    [
-      "- **Topology, per variant**: nginx rendered from `infra/nginx/baton.conf.template` with `@baton/stack`'s `renderTemplate` and `nginxMainConfig` (2 workers, shared-zone round-robin, upstream keep-alive), the real `@baton/gateway` ×2 as the working tree has it (the same code for all three: it loads no session per HTTP request, and runs the same background work in every variant — indexed mode's sweep and session events for `/ws`; `LOG_LEVEL=warn` for every app), and the variant's cart ×2 (`bench/src/variants/`). All on free 127.0.0.1 ports; the three stacks stay up for the whole run and only the one being measured gets traffic.",
-      `- **Valkey**: one \`${results.valkeyCommandLine}\`, shared by the three variants and flushed (\`FLUSHALL SYNC\`) before every measurement. \`maxmemory 0\` overrides the config's 256mb, which a million sessions would exceed; everything else (AOF everysec, keyspace events, noeviction) is the project's.`,
-      "- **Same handler** (`bench/src/variants/cart-app.ts`): the article's `POST /cart/:item` → `{servedBy, sessionId, cart}` and `GET /cart` → `{servedBy, cart}`, with `cart` an array of item names. Only the storage differs: Baton appends with `req.session.update()` (compare-and-set) and reads `req.session.get()`; the baseline reads `req.session.cart`, pushes, and lets express-session save the whole session; the control answers a fixed 3-item cart.",
-      "- **Cookies**: Baton's `SESSION` cookie becomes `X-Auth-Token` at the gateway (as in the platform); express-session's signed `connect.sid` passes through the gateway to the cart replicas; the control gets a `SESSION` cookie of the same size that nothing reads.",
-    ].join('\n'),
-    '## Rerun',
-    [
-      '```sh',
-      'npm ci',
-      'npm run bench             # this file, bench/chart.svg and bench/results/full.json (raw figures)',
-      'npm run bench -- --quick  # the CI smoke test: bench/results/BENCHMARKS.quick.md, exit 1 on any error',
-      '```',
-    ].join('\n'),
   ];
 }

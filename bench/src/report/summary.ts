@@ -3,7 +3,6 @@ import { median } from '../load/stats.js';
 import type { BenchResults } from '../results.js';
 import { ROUTES, type Route, type ThroughputRun } from '../scenarios/throughput.js';
 import { VARIANTS, type VariantName } from '../variants/variant.js';
-import { fixed, percent, times } from './table.js';
 
 export interface RunSummary {
   readonly runs: ThroughputRun[];
@@ -86,88 +85,6 @@ export interface TargetResult {
   readonly met: boolean | undefined;
   /** How far off a missed target is (or the margin of a met one). */
   readonly margin: string;
-}
-
-/** The issue's targets, each against this run's figures. */
-export function evaluateTargets(results: BenchResults, summary: ThroughputSummary): TargetResult[] {
-  const targets: TargetResult[] = [];
-  const get = 'GET /cart' as const;
-  const vsControl = ratio(summary, get, 'baton', 'control');
-  targets.push({
-    target: 'Baton `GET /cart` throughput >= 85% of the no-session control',
-    measured: `${percent(vsControl)} (CPU: ${percent(cpuRatio(summary, get, 'baton', 'control'))})`,
-    met: Number.isFinite(vsControl) ? vsControl >= 0.85 : undefined,
-    margin: points(vsControl, 0.85),
-  });
-  const vsBaseline = ratio(summary, get, 'baton', 'baseline');
-  targets.push({
-    target: 'Baton `GET /cart` throughput >= 1.5x the baseline',
-    measured: `${times(vsBaseline)} (CPU: ${times(cpuRatio(summary, get, 'baton', 'baseline'))})`,
-    met: Number.isFinite(vsBaseline) ? vsBaseline >= 1.5 : undefined,
-    margin: Number.isFinite(vsBaseline)
-      ? `${vsBaseline >= 1.5 ? '+' : ''}${fixed(vsBaseline - 1.5)}x`
-      : 'n/a',
-  });
-  const trips = (scenario: string) =>
-    results.roundTrips.find((r) => r.variant === 'baton' && r.scenario === scenario)?.roundTrips;
-  const read = trips('read');
-  targets.push({
-    target: 'Baton: 1 Valkey round trip per read',
-    measured: read === undefined ? 'n/a' : String(read),
-    met: read === undefined ? undefined : read <= 1,
-    margin: read === undefined ? 'n/a' : read <= 1 ? 'met exactly' : `${read - 1} too many`,
-  });
-  const writes = [trips('write'), trips('new session')].filter((n): n is number => n !== undefined);
-  const worstWrite = writes.length ? Math.max(...writes) : undefined;
-  targets.push({
-    target: 'Baton: <= 2 round trips per write (new session or existing)',
-    measured: writes.length
-      ? `${trips('new session') ?? 'n/a'} (new), ${trips('write') ?? 'n/a'} (existing)`
-      : 'n/a',
-    met: worstWrite === undefined ? undefined : worstWrite <= 2,
-    margin:
-      worstWrite === undefined
-        ? 'n/a'
-        : worstWrite <= 2
-          ? `${2 - worstWrite} to spare`
-          : `${worstWrite - 2} too many`,
-  });
-  const lost = results.lostUpdates.find((l) => l.variant === 'baton');
-  const lostBaseline = results.lostUpdates.find((l) => l.variant === 'baseline');
-  targets.push({
-    target: `Baton: 0 lost updates under ${lost?.concurrent ?? 50} concurrent adds (baseline expected to lose many)`,
-    measured: lost ? `${lost.lost} (baseline: ${lostBaseline?.lost ?? 'n/a'})` : 'n/a',
-    met: lost ? lost.lost === 0 : undefined,
-    margin: lost ? (lost.lost === 0 ? 'met' : `${lost.lost} lost`) : 'n/a',
-  });
-  const ryw = results.readYourWrites.find((r) => r.variant === 'baton');
-  targets.push({
-    target: `Baton: 0 read-your-writes misses in ${ryw?.pairs ?? 200} add-then-read pairs`,
-    measured: ryw ? String(ryw.misses) : 'n/a',
-    met: ryw ? ryw.misses === 0 : undefined,
-    margin: ryw ? (ryw.misses === 0 ? 'met' : `${ryw.misses} misses`) : 'n/a',
-  });
-  const mem = results.memory.find((m) => m.variant === 'baton' && !m.setting);
-  const memBaseline = results.memory.find((m) => m.variant === 'baseline' && !m.setting);
-  const memRatio =
-    (mem?.memoryUsageBytes ?? Number.NaN) / (memBaseline?.memoryUsageBytes ?? Number.NaN);
-  targets.push({
-    target: 'Baton: Valkey memory per session (10 items) <= baseline',
-    measured:
-      mem && memBaseline
-        ? `${Math.round(mem.memoryUsageBytes)} B vs ${Math.round(memBaseline.memoryUsageBytes)} B`
-        : 'n/a',
-    met: Number.isFinite(memRatio) ? memRatio <= 1 : undefined,
-    margin: Number.isFinite(memRatio)
-      ? `${memRatio <= 1 ? '' : '+'}${percent(memRatio - 1)} vs baseline`
-      : 'n/a',
-  });
-  return targets;
-}
-
-/** @private "+3.1 points" / "-4.0 points" of a ratio against its goal. */
-function points(value: number, goal: number): string {
-  if (!Number.isFinite(value)) return 'n/a';
-  const diff = (value - goal) * 100;
-  return `${diff >= 0 ? '+' : ''}${diff.toFixed(1)} points`;
+  /** When missed: the figures behind it ('' when there is nothing more to say). */
+  readonly why: string;
 }

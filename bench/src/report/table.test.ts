@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bytes, percent, table, times } from './table.js';
+import { bytes, figure, percent, render, text, times } from './table.js';
 
-test('table pads columns the way Prettier prints a Markdown table', () => {
-  const out = table(
-    ['route', 'req/s'],
+test('render pads columns the way Prettier prints a Markdown table', () => {
+  const out = render(
+    [text<[string, string]>('route', (r) => r[0]), figure<[string, string]>('req/s', (r) => r[1])],
     [
       ['`GET /cart`', '1,234'],
       ['x', '5'],
     ],
-    ['left', 'right'],
   );
   assert.equal(
     out,
@@ -23,7 +22,7 @@ test('table pads columns the way Prettier prints a Markdown table', () => {
 });
 
 test('narrow columns are at least three dashes wide', () => {
-  assert.equal(table(['a'], [['b']]), '| a   |\n| --- |\n| b   |');
+  assert.equal(render([text<string>('a', (r) => r)], ['b']), '| a   |\n| --- |\n| b   |');
 });
 
 test('number formats say n/a rather than NaN', () => {

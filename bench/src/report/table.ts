@@ -1,29 +1,42 @@
 export type Align = 'left' | 'right';
 
+/** One column of a table declared as data: its header, its alignment, and its cell of a row. */
+export interface Column<Row> {
+  readonly header: string;
+  readonly align: Align;
+  readonly cell: (row: Row) => string;
+}
+
+/** A left-aligned column (names, lists, prose). */
+export function text<Row>(header: string, cell: (row: Row) => string): Column<Row> {
+  return { header, align: 'left', cell };
+}
+
+/** A right-aligned column (figures). */
+export function figure<Row>(header: string, cell: (row: Row) => string): Column<Row> {
+  return { header, align: 'right', cell };
+}
+
 /**
- * A Markdown table laid out the way Prettier prints one (columns padded to their widest cell,
- * numbers right-aligned), so the generated report passes `prettier --check` unchanged.
+ * The one table renderer of the bench's reports: a Markdown table with a row per item and a cell
+ * per column, laid out the way Prettier prints one (columns padded to their widest cell, figures
+ * right-aligned), so the generated report passes `prettier --check` unchanged.
  */
-export function table(
-  headers: readonly string[],
-  rows: readonly (readonly string[])[],
-  align?: readonly Align[],
-): string {
-  const aligns = headers.map((_, i) => align?.[i] ?? 'left');
-  const widths = headers.map((h, i) =>
-    Math.max(3, width(h), ...rows.map((r) => width(r[i] ?? ''))),
+export function render<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): string {
+  const body = rows.map((row) => columns.map((column) => column.cell(row)));
+  const widths = columns.map((column, i) =>
+    Math.max(3, width(column.header), ...body.map((cells) => width(cells[i]!))),
   );
+  const right = (i: number) => columns[i]!.align === 'right';
   const line = (cells: readonly string[]) =>
     `| ${cells
       .map((cell, i) => {
-        const pad = ' '.repeat((widths[i] as number) - width(cell));
-        return aligns[i] === 'right' ? pad + cell : cell + pad;
+        const pad = ' '.repeat(widths[i]! - width(cell));
+        return right(i) ? pad + cell : cell + pad;
       })
       .join(' | ')} |`;
-  const rule = `| ${widths.map((w, i) => (aligns[i] === 'right' ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`;
-  return [line(headers), rule, ...rows.map((r) => line(headers.map((_, i) => r[i] ?? '')))].join(
-    '\n',
-  );
+  const rule = `| ${widths.map((w, i) => (right(i) ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`;
+  return [line(columns.map((column) => column.header)), rule, ...body.map(line)].join('\n');
 }
 
 /** Display width: code points (the report uses no wide characters in tables). */

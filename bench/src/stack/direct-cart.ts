@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@baton/stack';
 import { httpOk, waitReady } from './probes.js';
-import type { ProcessSupervisor } from './supervisor.js';
+import type { ProcessSupervisor } from '@baton/process-supervisor';
 
 export interface DirectCartOptions {
   /** The temporary directory its log goes to. */

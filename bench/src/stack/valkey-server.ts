@@ -3,7 +3,7 @@ import path from 'node:path';
 import { freePort } from '@baton/stack';
 import { findExecutable } from './binaries.js';
 import { valkeyPong, waitReady } from './probes.js';
-import type { ProcessSupervisor, RunningProcess } from './supervisor.js';
+import type { ProcessSupervisor, RunningProcess } from '@baton/process-supervisor';
 
 export interface ValkeyServer {
   readonly port: number;

@@ -13,7 +13,7 @@ import {
 import type { VariantName } from '../variants/variant.js';
 import { findExecutable } from './binaries.js';
 import { httpOk, tcpAccepts, waitReady } from './probes.js';
-import type { ProcessSupervisor, RunningProcess } from './supervisor.js';
+import type { ProcessSupervisor, RunningProcess } from '@baton/process-supervisor';
 
 /** One variant's topology: nginx edge → gateway-1/2 → nginx cart listener → cart-1/2. */
 export interface VariantStack {

@@ -8,7 +8,7 @@ import { CART_BACKENDS, type CartBackendName } from './variant.js';
 
 /**
  * One cart replica of one variant: `BENCH_VARIANT=baton|baseline|control` plus the variables every
- * Baton app reads (or `memory`, node-local sessions, which only the docs labs run). It runs
+ * Baton app reads (or `memory`, node-local sessions, which only the failure labs in `labs/` run). It runs
  * through service-kit's `runService`, like cart-service, so all of them share the process set-up
  * (Valkey client for /readyz, keep-alive timeouts, graceful SIGTERM).
  */

@@ -6,7 +6,7 @@ import type { CartBackend } from './cart-app.js';
  * Node-local sessions: express-session with its default in-process `MemoryStore`, what an app has
  * before it shares a store, and what sticky sessions exist to prop up. Never benchmarked (it is
  * not in `VARIANTS`: a second replica does not see the first one's sessions, so the bench's
- * round-robin topology would measure nothing); the sticky-kill lab in `@baton/docs-check` runs it
+ * round-robin topology would measure nothing); the sticky-kill lab in `labs/` runs it
  * behind a sticky nginx and kills a node. Same options as the baseline, minus the store.
  */
 export function memoryBackend(config: ServiceEnv, secret: string): CartBackend {

@@ -5,7 +5,7 @@ export type VariantName = (typeof VARIANTS)[number];
 
 /**
  * What a cart replica (`variants/main.ts`) can run: the variants, plus `memory` (express-session's
- * in-process store), which the bench never measures and the docs' sticky-kill lab kills.
+ * in-process store), which the bench never measures and the sticky-kill lab (`labs/`) kills.
  */
 export const CART_BACKENDS = [...VARIANTS, 'memory'] as const;
 

@@ -17,3 +17,4 @@ export {
   durableWritesFrom,
 } from './session-config.js';
 export { runService, type ServiceDeps, type BuiltService } from './run-service.js';
+export { ReplicaNameError, withReplicaName } from './replica-name.js';

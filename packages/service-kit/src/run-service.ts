@@ -6,6 +6,7 @@ import { waitUntilReady } from '@baton/session';
 import { ConfigError, type ServiceEnv, loadConfig } from './config.js';
 import { type UpgradeListener, serve } from './graceful-server.js';
 import { createLogger } from './logger.js';
+import { ReplicaNameError, withReplicaName } from './replica-name.js';
 import { Readiness } from './readiness.js';
 import { valkeyConnectionFrom } from './session-config.js';
 
@@ -29,7 +30,7 @@ export interface BuiltService {
 
 /**
  * The `main` every Baton app shares: validate the environment (exit 1 with a message naming each
- * bad variable), connect to Valkey (not fatal: `/readyz` stays 503 until it answers), build the
+ * bad variable; a replica on compose or swarm takes its INSTANCE_ID from its container's name), connect to Valkey (not fatal: `/readyz` stays 503 until it answers), build the
  * app, serve it, and on SIGTERM drain, close the app, then quit Valkey.
  */
 export async function runService<S extends z.ZodType<ServiceEnv>>(
@@ -38,10 +39,12 @@ export async function runService<S extends z.ZodType<ServiceEnv>>(
 ): Promise<void> {
   let config: z.infer<S>;
   try {
-    config = loadConfig(schema);
+    config = loadConfig(schema, await withReplicaName(process.env));
   } catch (err) {
     // No logger yet: a plain line naming the variables is the useful output.
-    console.error(err instanceof ConfigError ? err.message : err);
+    console.error(
+      err instanceof ConfigError || err instanceof ReplicaNameError ? err.message : err,
+    );
     process.exit(1);
   }
   const logger = createLogger(config.INSTANCE_ID, config.LOG_LEVEL);

@@ -28,9 +28,7 @@ export type StackErrorCode =
   /** An option or environment variable has an invalid value. */
   | 'STACK_OPTIONS_INVALID'
   /** An external command (docker compose, nginx -t, the build) failed. */
-  | 'STACK_COMMAND_FAILED'
-  /** The driver does not implement this verb (yet). */
-  | 'STACK_NOT_SUPPORTED';
+  | 'STACK_COMMAND_FAILED';
 
 export class StackError extends Error {
   override readonly name = 'StackError';

@@ -20,6 +20,13 @@ export interface StackOptions {
   edgePort?: number;
   /** Port of valkey-server. @default $VALKEY_PORT, else 6379 */
   valkeyPort?: number;
+  /**
+   * The compose project (`docker compose -p`): containers are `<project>-<service>-<n>`.
+   * @default $COMPOSE_PROJECT_NAME, else 'baton'
+   */
+  composeProject?: string;
+  /** Compose files, relative to `root`, later ones overriding earlier ones. @default ['compose.yaml'] */
+  composeFiles?: string[];
   /** Extra environment for every app replica, applied over the pass-through variables. */
   env?: Record<string, string>;
   /** How long a process may take to become ready, in ms. @default 30000 */
@@ -82,9 +89,18 @@ export function resolveStackOptions(input: StackOptions = {}): ResolvedStackOpti
     const value = processEnv[name];
     if (value !== undefined && value !== '') env[name] = value;
   }
+  const composeProject = input.composeProject ?? (processEnv.COMPOSE_PROJECT_NAME || 'baton');
+  if (!/^[a-z0-9][a-z0-9_-]*$/.test(composeProject)) {
+    throw new StackError(
+      'STACK_OPTIONS_INVALID',
+      `the compose project name must be lower-case letters, digits, - and _, not "${composeProject}"`,
+    );
+  }
   return {
     driver,
     topology: topology as Topology,
+    composeProject,
+    composeFiles: input.composeFiles ?? ['compose.yaml'],
     root,
     stateDir: path.resolve(root, input.stateDir ?? (processEnv.BATON_STACK_DIR || '.stack')),
     edgePort: port(

@@ -67,7 +67,8 @@ export interface StackDriver {
   deploy(service: ServiceName, options: { version: string }): Promise<void>;
   /**
    * Stops a replica and starts it again on a new address (local: a new free port; compose: a new
-   * container), nginx following; resolves when it is ready again.
+   * container), nginx following; resolves with its name once it is ready again (local: the same
+   * name; compose: the new container's number).
    */
-  recreate(name: ReplicaName): Promise<void>;
+  recreate(name: ReplicaName): Promise<ReplicaName>;
 }

@@ -63,8 +63,11 @@ export interface Stack {
    * (plus `-dirty` when the tree has changes), else `dev`.
    */
   deploy(service?: string, options?: { version?: string }): Promise<void>;
-  /** StackDriver.recreate: `name` is a replica of the stack (`cart-1`), else STACK_UNKNOWN_PROCESS. */
-  recreate(name: string): Promise<void>;
+  /**
+   * StackDriver.recreate: `name` is a replica of the stack (`cart-1`), else
+   * STACK_UNKNOWN_PROCESS. Resolves with the replica's name afterwards (compose: a new number).
+   */
+  recreate(name: string): Promise<string>;
   /** Restarts Valkey keeping its data: SIGTERM makes it fsync its AOF, which it replays at start. */
   valkeyRestart(): Promise<void>;
 }

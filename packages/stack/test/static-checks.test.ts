@@ -18,14 +18,10 @@ import {
   renderTemplate,
   type TemplateVariable,
 } from '../src/nginx-template.js';
-import { SENTINEL_PROCESS_NAMES } from '../src/topology.js';
-import { freshStackNames } from './temporary-stack.js';
+import { SENTINEL_PROCESS_NAMES, SERVICES } from '../src/topology.js';
 
-/**
- * compose.yaml's app services while it still has one per replica. The compose half of issue 13
- * (one service per tier, `--scale`) replaces this with SERVICES.
- */
-const PROCESS_NAMES = freshStackNames();
+/** compose.yaml's services of the standalone topology: one per tier, each app `--scale`-able. */
+const PROCESS_NAMES = ['valkey', 'nginx', ...SERVICES];
 
 /**
  * The cluster profile's services. Unlike the local stack (where `valkey` is the first master),
@@ -109,37 +105,35 @@ describe('nginx template', () => {
     assert.match(await nginxTest('local', local), /test is successful/);
   });
 
-  it('renders with the values compose gives nginx into a configuration nginx -t accepts', async (t) => {
+  it('renders with the values compose gives nginx into a configuration nginx -t accepts', async () => {
     const environment = compose.services.nginx?.environment ?? {};
-    if (!('CART_SERVERS' in environment)) {
-      // compose.yaml is the lead's half of issue 13; until it gives the *_SERVERS lines, there is
-      // nothing to render. Reported as a todo, never as a pass.
-      t.todo('compose.yaml still gives nginx per-replica GATEWAY_1 ... variables');
-      return;
-    }
     for (const name of TEMPLATE_VARIABLES)
       assert.ok(environment[name], `compose.yaml gives nginx no ${name}`);
-    // nginx resolves upstream host names when it loads the configuration, and gateway-1 etc.
-    // resolve only on the compose network. Pointing each service name at 127.0.0.1 (same port)
-    // keeps everything else exactly as compose renders it; nginx -t binds no port.
+    for (const service of SERVICES) {
+      assert.match(
+        String(environment[`${service.toUpperCase()}_SERVERS`]),
+        new RegExp(`^server ${service}:\\d+ resolve max_fails=0;$`),
+        `${service}'s upstream follows Docker's DNS`,
+      );
+    }
+    // Service names resolve only on the compose network, and this machine's nginx (Debian's 1.22)
+    // has no `resolve` (1.27.3+). Pointing each service name at 127.0.0.1 (same port) without
+    // `resolve` keeps everything else exactly as compose renders it; nginx -t binds no port.
     const services = new Set(Object.keys(compose.services));
     const values = Object.fromEntries(
       TEMPLATE_VARIABLES.map((name) => {
-        const [host, port] = String(environment[name]).split(':');
-        return [
-          name,
-          host && port && services.has(host) ? `127.0.0.1:${port}` : String(environment[name]),
-        ];
+        const value = String(environment[name]).replace(
+          /\bserver ([\w-]+):(\d+) resolve /g,
+          (line, host: string, port: string) =>
+            services.has(host) ? `server 127.0.0.1:${port} ` : line,
+        );
+        return [name, value];
       }),
     ) as Record<TemplateVariable, string>;
     assert.match(await nginxTest('compose', values), /test is successful/);
   });
 
-  it('is substituted by the official image for exactly its variables (NGINX_ENVSUBST_FILTER)', (t) => {
-    if (!('CART_SERVERS' in (compose.services.nginx?.environment ?? {}))) {
-      t.todo('compose.yaml still filters the per-replica GATEWAY_1 ... variables');
-      return;
-    }
+  it('is substituted by the official image for exactly its variables (NGINX_ENVSUBST_FILTER)', () => {
     // `$$` is compose's escape for `$`; the image's entrypoint hands the rest to awk as a regex.
     const raw = String(compose.services.nginx?.environment?.NGINX_ENVSUBST_FILTER);
     const filter = new RegExp(raw.replaceAll('$$', '$'));
@@ -151,7 +145,7 @@ describe('nginx template', () => {
 });
 
 describe('compose.yaml', () => {
-  it('has one service per process of the local stack, and publishes only the edge port', () => {
+  it('has one service per tier (each app one service with replicas), and publishes only the edge port', () => {
     assert.deepEqual(
       Object.keys(compose.services).sort(),
       [...PROCESS_NAMES, ...SENTINEL_PROCESS_NAMES, ...COMPOSE_CLUSTER_SERVICES].sort(),

@@ -3,19 +3,7 @@ import { type Session, type SessionInfo, SessionManager } from '@baton/session';
 import { ApiException } from '../http/api.exception.js';
 import { IP_ATTRIBUTE, USER_AGENT_ATTRIBUTE } from '../account/client-info.js';
 import { type SessionUser, loggedInUser } from '../account/session-user.js';
-
-/** One entry of `GET /api/account/sessions`. `id` is the public handle: it logs nobody in. */
-export interface SessionView {
-  id: string;
-  createdAt: string;
-  lastAccessedAt: string;
-  expiresAt: string;
-  userAgent: string | null;
-  ip: string | null;
-  /** The session that made this request. */
-  current: boolean;
-}
-
+import type { SessionList, SessionView } from './session-view.js';
 /**
  * "Your sessions": the signed-in user's sessions from the session package's principal index
  * (`manager.index`), and revoking them. Each index call is one atomic round trip, and touches
@@ -28,7 +16,7 @@ export class SessionsService {
   constructor(@Inject(SessionManager) private readonly manager: SessionManager) {}
 
   /** The user's live sessions, most recently active first (so this one leads the list). */
-  async list(session: Session): Promise<{ sessions: SessionView[] }> {
+  async list(session: Session): Promise<SessionList> {
     const user = signedIn(session);
     const found = await this.manager.index.findByPrincipal(user.username, {
       attributes: [USER_AGENT_ATTRIBUTE, IP_ATTRIBUTE],

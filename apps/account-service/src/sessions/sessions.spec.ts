@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { SessionManager, sessionIdOf } from '@baton/session';
 import { ValkeyProcess } from '@baton/valkey-testing';
 import { type RunningAccount, freshNamespace, startAccount } from '../../test/harness.js';
-import type { SessionView } from './sessions.service.js';
+import type { SessionView } from './session-view.js';
 
 const ALICE = { username: 'alice', password: 'alice123' };
 const BOB = { username: 'bob', password: 'bob123' };

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { gatewayOnFakeServices, request } from './harness.js';
+import { gatewayRig } from './gateway-rig.js';
+import { request } from './harness.js';
 
 describe('cross-site request refusal', () => {
-  const rig = gatewayOnFakeServices();
+  const rig = gatewayRig();
   let host: string;
 
   before(() => {

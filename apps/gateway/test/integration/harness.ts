@@ -1,6 +1,5 @@
 import { type IncomingHttpHeaders, type Server, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before } from 'node:test';
 import type { Redis } from 'ioredis';
 import {
   Readiness,
@@ -9,10 +8,8 @@ import {
   loadConfig,
   valkeyClientFrom,
 } from '@baton/service-kit';
-import { ValkeyProcess } from '@baton/valkey-testing';
 import { type GatewayApp, type GatewayDeps, createApp } from '../../src/app.js';
 import { gatewayEnvSchema } from '../../src/config.js';
-import { FakeUpstream } from './fake-upstream.js';
 
 export interface GatewayUnderTest {
   url: string;
@@ -62,40 +59,6 @@ export async function startGateway(
       valkey.disconnect();
     },
   };
-}
-
-/** A gateway in front of fake cart and account services, each recording what reaches it. */
-export interface GatewayOnFakes {
-  readonly gateway: GatewayUnderTest;
-  readonly cart: FakeUpstream;
-  readonly account: FakeUpstream;
-}
-
-/**
- * Registers hooks on the enclosing `describe`: a fresh Valkey, fake `cart-1` and `account-1`
- * upstreams and a gateway in front of them before its tests, all stopped after. The fields are
- * set once `before` has run, so read them inside tests.
- */
-export function gatewayOnFakeServices(): GatewayOnFakes {
-  let valkey: ValkeyProcess | undefined;
-  const rig = {} as { gateway: GatewayUnderTest; cart: FakeUpstream; account: FakeUpstream };
-  before(async () => {
-    valkey = await ValkeyProcess.start();
-    rig.cart = await FakeUpstream.start('cart-1');
-    rig.account = await FakeUpstream.start('account-1');
-    rig.gateway = await startGateway({
-      VALKEY_URL: valkey.url,
-      CART_URL: rig.cart.url,
-      ACCOUNT_URL: rig.account.url,
-    });
-  });
-  after(async () => {
-    await rig.gateway?.close();
-    await rig.cart?.stop();
-    await rig.account?.stop();
-    await valkey?.dispose();
-  });
-  return rig;
 }
 
 export interface Answer {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import {
   type RawAnswer,
@@ -16,9 +16,7 @@ import {
   tokenValue,
 } from '@baton/hostile-http';
 import { SessionManager } from '@baton/session';
-import { ValkeyProcess } from '@baton/valkey-testing';
-import { FakeUpstream } from './fake-upstream.js';
-import { type GatewayUnderTest, startGateway } from './harness.js';
+import { NAMESPACE, gatewayRig } from './gateway-rig.js';
 
 /**
  * Property-based tests (fast-check) of every gateway route with hostile paths, methods, headers,
@@ -28,26 +26,27 @@ import { type GatewayUnderTest, startGateway } from './harness.js';
  * stored session nobody named is unchanged byte for byte; and the process still answers.
  */
 
-const NAMESPACE = 'myplatform:sessions';
 const RUNS = { numRuns: 100 } as const;
 
 /** Where each route family leads, for a path below it. */
 const PROXIED = ['/cart', '/api/cart', '/api/catalog', '/api/account'];
 
 describe('hostile input (fast-check against the gateway and a real Valkey)', () => {
-  let valkey: ValkeyProcess;
-  let upstream: FakeUpstream;
-  let gateway: GatewayUnderTest;
+  const rig = gatewayRig();
   let bystanderKey = '';
   let bystander = '';
 
   const snapshot = async () =>
-    JSON.stringify(Object.entries(await gateway.valkey.hgetall(bystanderKey)).sort());
+    JSON.stringify(Object.entries(await rig.gateway.valkey.hgetall(bystanderKey)).sort());
 
   const check = async (request: RawRequest, success: number[]): Promise<RawAnswer> => {
-    const seen = upstream.requests.length;
-    const answer = await expectWellBehaved(gateway.port, request, success);
-    for (const forwarded of upstream.requests.slice(seen)) {
+    const seen = { cart: rig.cart.requests.length, account: rig.account.requests.length };
+    const answer = await expectWellBehaved(rig.gateway.port, request, success);
+    const forwardedNow = [
+      ...rig.cart.requests.slice(seen.cart),
+      ...rig.account.requests.slice(seen.account),
+    ];
+    for (const forwarded of forwardedNow) {
       const cookie = String(forwarded.headers.cookie ?? '');
       assert.doesNotMatch(cookie, /(^|;\s*)SESSION\s*=/, 'the session cookie went upstream');
       const token = forwarded.headers['x-auth-token'];
@@ -61,36 +60,17 @@ describe('hostile input (fast-check against the gateway and a real Valkey)', () 
   };
 
   before(async () => {
-    valkey = await ValkeyProcess.start();
-    upstream = await FakeUpstream.start('cart-1');
-    gateway = await startGateway({
-      VALKEY_URL: valkey.url,
-      CART_URL: upstream.url,
-      ACCOUNT_URL: upstream.url,
-    });
     // A stored session, as a service would have written it; no hostile request names its token.
     const manager = new SessionManager({
-      client: gateway.valkey,
+      client: rig.gateway.valkey,
       namespace: NAMESPACE,
       resolver: 'header',
     });
     const opened = await manager.open({ headers: {} });
     opened.session.set('cart', [{ sku: 'apple', qty: 2 }]);
     await opened.commit({ getHeader: () => undefined, setHeader: () => undefined });
-    [bystanderKey = ''] = await gateway.valkey.keys(`${NAMESPACE}:sessions:*`);
+    [bystanderKey = ''] = await rig.gateway.valkey.keys(`${NAMESPACE}:sessions:*`);
     bystander = await snapshot();
-  });
-
-  after(async () => {
-    if (gateway) {
-      assert.equal(
-        (await rawRequest(gateway.port, { method: 'GET', target: '/healthz' })).status,
-        200,
-      );
-    }
-    await gateway?.close();
-    await upstream?.stop();
-    await valkey?.dispose();
   });
 
   test('hostile paths under every route family, the UI and the probes', async () => {
@@ -265,5 +245,10 @@ describe('hostile input (fast-check against the gateway and a real Valkey)', () 
       ),
       { numRuns: 16 },
     );
+  });
+
+  test('the gateway still answers after all of it', async () => {
+    const answer = await rawRequest(rig.gateway.port, { method: 'GET', target: '/healthz' });
+    assert.equal(answer.status, 200);
   });
 });

@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
 import { type Server, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
-import { createApp as createCartApp } from '@baton/cart-service/app';
-import { createLogger, loadConfig, serviceEnvSchema, valkeyClientFrom } from '@baton/service-kit';
-import { ValkeyProcess } from '@baton/valkey-testing';
-import { FakeUpstream } from './fake-upstream.js';
-import { type GatewayUnderTest, gatewayOnFakeServices, request, startGateway } from './harness.js';
+import { beforeEach, describe, it } from 'node:test';
+import { gatewayRig } from './gateway-rig.js';
+import { request } from './harness.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const json = (body: unknown) => ({
@@ -16,7 +12,7 @@ const json = (body: unknown) => ({
 });
 
 describe('cart writes: Idempotency-Key and one retry on a lost upstream', () => {
-  const rig = gatewayOnFakeServices();
+  const rig = gatewayRig();
 
   beforeEach(() => {
     rig.cart.requests.length = 0;
@@ -119,53 +115,14 @@ describe('cart writes: Idempotency-Key and one retry on a lost upstream', () => 
 });
 
 describe('a write whose answer is lost after the cart applied it (real cart-service)', () => {
-  let valkey: ValkeyProcess;
-  let cartValkey: Redis;
-  let cartServer: Server;
   let lossy: LossyRelay;
-  let account: FakeUpstream;
-  let gateway: GatewayUnderTest;
-
-  before(async () => {
-    valkey = await ValkeyProcess.start();
-    const config = loadConfig(serviceEnvSchema, {
-      INSTANCE_ID: 'cart-1',
-      PORT: '1',
-      VALKEY_URL: valkey.url,
-      LOG_LEVEL: 'silent',
-    });
-    cartValkey = valkeyClientFrom(config);
-    cartValkey.on('error', () => undefined);
-    const app = createCartApp(config, {
-      valkey: cartValkey,
-      logger: createLogger('cart-1', 'silent'),
-    });
-    cartServer = await new Promise((resolve) => {
-      const s = createServer(app).listen(0, '127.0.0.1', () => resolve(s));
-    });
-    lossy = await LossyRelay.start(
-      `http://127.0.0.1:${(cartServer.address() as AddressInfo).port}`,
-    );
-    account = await FakeUpstream.start('account-1');
-    gateway = await startGateway({
-      VALKEY_URL: valkey.url,
-      CART_URL: lossy.url,
-      ACCOUNT_URL: account.url,
-    });
-  });
-
-  after(async () => {
-    await gateway?.close();
-    await lossy?.stop();
-    cartServer?.closeAllConnections();
-    await new Promise((resolve) => cartServer?.close(resolve));
-    cartValkey?.disconnect();
-    await account?.stop();
-    await valkey?.dispose();
+  const rig = gatewayRig({
+    cart: 'real',
+    cartFront: async (cartUrl) => (lossy = await LossyRelay.start(cartUrl)),
   });
 
   it('the client gets the first answer once, and the cart holds the item once', async () => {
-    const first = await request(gateway.url, 'POST', '/api/cart/items', json({ sku: 'pear' }));
+    const first = await request(rig.gateway.url, 'POST', '/api/cart/items', json({ sku: 'pear' }));
     assert.equal(first.status, 201);
     const token = first.headers['x-auth-token'] as string;
     const asShopper = (body: unknown) => {
@@ -175,7 +132,7 @@ describe('a write whose answer is lost after the cart applied it (real cart-serv
 
     lossy.dropNextAnswer();
     const add = await request(
-      gateway.url,
+      rig.gateway.url,
       'POST',
       '/api/cart/items',
       asShopper({ sku: 'apple', qty: 3 }),
@@ -185,7 +142,7 @@ describe('a write whose answer is lost after the cart applied it (real cart-serv
     assert.equal(add.headers['idempotent-replayed'], 'true');
     assert.equal(add.headers.location, '/api/cart/items/apple');
 
-    const cart = await request(gateway.url, 'GET', '/api/cart', asShopper(undefined));
+    const cart = await request(rig.gateway.url, 'GET', '/api/cart', asShopper(undefined));
     const lines = (cart.json() as { lines: { sku: string; qty: number }[] }).lines;
     assert.deepEqual(
       lines.map((l) => [l.sku, l.qty]),

@@ -1,77 +1,27 @@
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
-import { SessionManager, createValkeyClient, waitUntilReady } from '@baton/session';
-import { createLogger, loadConfig, serviceEnvSchema } from '@baton/service-kit';
-import { ValkeyProcess } from '@baton/valkey-testing';
-import { createApp as createCartApp } from '@baton/cart-service/app';
-import { FakeUpstream } from './fake-upstream.js';
+import { before, describe, it } from 'node:test';
+import { NAMESPACE, gatewayRig } from './gateway-rig.js';
 import { type GatewayUnderTest, request, startGateway } from './harness.js';
 import { TestSocket } from './ws-client.js';
 
-/** The namespace every app uses by default (SESSION_NAMESPACE). */
-const NAMESPACE = 'myplatform:sessions';
-
 describe('/ws: live cart and session endings across two gateways', () => {
-  let valkey: ValkeyProcess;
-  let cartValkey: Redis;
-  let cartServer: Server;
-  let account: FakeUpstream;
+  const rig = gatewayRig({
+    cart: 'real',
+    gateways: [{}, {}],
+    accounts: { maxSessionsPerPrincipal: 1 },
+  });
+  const { signIn, logout, track } = rig;
+  const browserSocket = (gateway: GatewayUnderTest, token?: string) => rig.socket(gateway, token);
+  const origin = (gateway: GatewayUnderTest) => gateway.url;
   let one: GatewayUnderTest;
   let two: GatewayUnderTest;
-  /** What account-service does to sessions (login with a principal, logout, revoke). */
-  let accounts: SessionManager;
-  let accountsValkey: Redis;
-  const sockets: TestSocket[] = [];
-
-  const origin = (gateway: GatewayUnderTest) => `http://127.0.0.1:${gateway.port}`;
-  /** A socket as the shop page opens it: same origin, the SESSION cookie (when it has one). */
-  function browserSocket(gateway: GatewayUnderTest, token?: string): TestSocket {
-    const headers: Record<string, string> = { origin: origin(gateway) };
-    if (token !== undefined) headers.cookie = `theme=dark; SESSION=${token}`;
-    return track(new TestSocket(`ws://127.0.0.1:${gateway.port}/ws`, headers));
-  }
-  function track(socket: TestSocket): TestSocket {
-    sockets.push(socket);
-    return socket;
-  }
-
-  /** A session logged in as `principal`, written the way account-service's login writes it. */
-  async function signIn(principal: string, maxInactiveMs?: number): Promise<string> {
-    const opened = await accounts.open({ headers: {} });
-    opened.session.set('user', { username: principal, displayName: principal, loggedInAt: '' });
-    opened.session.setPrincipal(principal);
-    if (maxInactiveMs !== undefined) opened.session.maxInactiveIntervalMs = maxInactiveMs;
-    return commit(opened);
-  }
-
-  async function logout(token: string): Promise<void> {
-    const opened = await accounts.open({ headers: { 'x-auth-token': token } });
-    opened.session.invalidate();
-    await commit(opened);
-  }
-
-  async function commit(opened: Awaited<ReturnType<SessionManager['open']>>): Promise<string> {
-    const headers = new Map<string, string>();
-    await opened.commit({
-      getHeader: (name) => headers.get(name.toLowerCase()),
-      setHeader: (name, value) => headers.set(name.toLowerCase(), String(value)),
-    });
-    return headers.get('x-auth-token') ?? '';
-  }
+  before(() => {
+    [one, two] = rig.gateways as [GatewayUnderTest, GatewayUnderTest];
+  });
 
   /** A cart change through a gateway, as the shop page sends it. */
   async function addToCart(gateway: GatewayUnderTest, token: string | undefined, sku: string) {
-    const res = await request(gateway.url, 'POST', '/api/cart/items', {
-      headers: {
-        'content-type': 'application/json',
-        origin: origin(gateway),
-        ...(token !== undefined ? { cookie: `SESSION=${token}` } : {}),
-      },
-      body: JSON.stringify({ sku, qty: 1 }),
-    });
+    const res = await rig.addToCart(gateway, token, sku);
     assert.ok(res.status === 200 || res.status === 201, `POST /api/cart/items → ${res.status}`);
     return res;
   }
@@ -83,54 +33,6 @@ describe('/ws: live cart and session endings across two gateways', () => {
       if (message.type !== 'hello') return message;
     }
   }
-
-  before(async () => {
-    valkey = await ValkeyProcess.start();
-    cartValkey = createValkeyClient({ url: valkey.url });
-    await waitUntilReady(cartValkey);
-    const cartConfig = loadConfig(serviceEnvSchema, {
-      INSTANCE_ID: 'cart-1',
-      PORT: '1',
-      VALKEY_URL: valkey.url,
-      LOG_LEVEL: 'silent',
-    });
-    const cartApp = createCartApp(cartConfig, {
-      valkey: cartValkey,
-      logger: createLogger('cart-1', 'silent'),
-    });
-    cartServer = await new Promise((resolve) => {
-      const server = cartApp.listen(0, '127.0.0.1', () => resolve(server));
-    });
-    const cartUrl = `http://127.0.0.1:${(cartServer.address() as AddressInfo).port}`;
-    account = await FakeUpstream.start('account-1');
-    const env = { VALKEY_URL: valkey.url, CART_URL: cartUrl, ACCOUNT_URL: account.url };
-    one = await startGateway({ ...env, INSTANCE_ID: 'gateway-1' });
-    two = await startGateway({ ...env, INSTANCE_ID: 'gateway-2' });
-    accountsValkey = createValkeyClient({ url: valkey.url });
-    await waitUntilReady(accountsValkey);
-    accounts = new SessionManager({
-      client: accountsValkey,
-      namespace: NAMESPACE,
-      resolver: 'header',
-      indexed: { group: 'account-service', maxSessionsPerPrincipal: 1 },
-    });
-    await accounts.ready();
-  });
-
-  after(async () => {
-    sockets.forEach((socket) => socket.terminate());
-    await one?.close();
-    await two?.close();
-    await accounts?.close();
-    accountsValkey?.disconnect();
-    cartServer?.closeAllConnections();
-    await new Promise<void>((resolve) =>
-      cartServer ? cartServer.close(() => resolve()) : resolve(),
-    );
-    cartValkey?.disconnect();
-    await account?.stop();
-    await valkey?.dispose();
-  });
 
   it('greets a socket with the gateway that holds it', async () => {
     const token = await signIn('greta');
@@ -178,8 +80,8 @@ describe('/ws: live cart and session endings across two gateways', () => {
     const token = await signIn('rita');
     const sockets = [browserSocket(one, token), browserSocket(two, token)];
     await Promise.all(sockets.map((s) => s.opened));
-    const id = (await accounts.open({ headers: { 'x-auth-token': token } })).session.id;
-    assert.equal(await accounts.index.revoke('rita', id), true);
+    const id = (await rig.accounts.open({ headers: { 'x-auth-token': token } })).session.id;
+    assert.equal(await rig.accounts.index.revoke('rita', id), true);
     for (const socket of sockets) {
       assert.deepEqual(await socket.closedWithin(2_000), { code: 4001, reason: 'session revoked' });
     }
@@ -212,7 +114,7 @@ describe('/ws: live cart and session endings across two gateways', () => {
   });
 
   it('closes a socket without a session with 4401 and creates none', async () => {
-    const sessionKeys = () => cartValkey.keys(`${NAMESPACE}:sessions:*`);
+    const sessionKeys = () => one.valkey.keys(`${NAMESPACE}:sessions:*`);
     const keys = (await sessionKeys()).sort();
     const cases = [
       browserSocket(one),
@@ -263,15 +165,10 @@ describe('/ws: live cart and session endings across two gateways', () => {
 });
 
 describe('/ws heartbeat and shutdown', () => {
-  let valkey: ValkeyProcess;
-  let upstream: FakeUpstream;
-  let gateway: GatewayUnderTest;
-  let accountsValkey: Redis;
-  let accounts: SessionManager;
-  const sockets: TestSocket[] = [];
+  const rig = gatewayRig({ heartbeatMs: 100, accounts: {} });
 
   async function sessionToken(): Promise<string> {
-    const opened = await accounts.open({ headers: {} });
+    const opened = await rig.accounts.open({ headers: {} });
     opened.session.set('cart', []);
     const headers = new Map<string, string>();
     await opened.commit({
@@ -281,43 +178,15 @@ describe('/ws heartbeat and shutdown', () => {
     return headers.get('x-auth-token') ?? '';
   }
   function socketTo(target: GatewayUnderTest, token: string, autoPong = true): TestSocket {
-    const socket = new TestSocket(
-      `ws://127.0.0.1:${target.port}/ws`,
-      { 'x-auth-token': token },
-      { autoPong },
+    return rig.track(
+      new TestSocket(`ws://127.0.0.1:${target.port}/ws`, { 'x-auth-token': token }, { autoPong }),
     );
-    sockets.push(socket);
-    return socket;
   }
-
-  before(async () => {
-    valkey = await ValkeyProcess.start();
-    upstream = await FakeUpstream.start('cart-1');
-    gateway = await startGateway(
-      { VALKEY_URL: valkey.url, CART_URL: upstream.url, ACCOUNT_URL: upstream.url },
-      { heartbeatMs: 100 },
-    );
-    accountsValkey = createValkeyClient({ url: valkey.url });
-    await waitUntilReady(accountsValkey);
-    accounts = new SessionManager({
-      client: accountsValkey,
-      namespace: NAMESPACE,
-      resolver: 'header',
-    });
-  });
-
-  after(async () => {
-    sockets.forEach((socket) => socket.terminate());
-    await gateway?.close();
-    accountsValkey?.disconnect();
-    await upstream?.stop();
-    await valkey?.dispose();
-  });
 
   it('cuts a socket that stops answering pings and keeps one that answers', async () => {
     const token = await sessionToken();
-    const silent = socketTo(gateway, token, false);
-    const healthy = socketTo(gateway, token);
+    const silent = socketTo(rig.gateway, token, false);
+    const healthy = socketTo(rig.gateway, token);
     await Promise.all([silent.opened, healthy.opened]);
     const closed = await silent.closedWithin(1_000);
     assert.equal(closed.code, 1006, 'terminated without a close frame');
@@ -325,12 +194,7 @@ describe('/ws heartbeat and shutdown', () => {
   });
 
   it('close() closes open sockets with 1001 going away, and refuses new ones while draining', async () => {
-    const extra = await startGateway({
-      VALKEY_URL: valkey.url,
-      CART_URL: upstream.url,
-      ACCOUNT_URL: upstream.url,
-      INSTANCE_ID: 'gateway-2',
-    });
+    const extra = await startGateway({ ...rig.gatewayEnv, INSTANCE_ID: 'gateway-2' });
     try {
       const token = await sessionToken();
       const socket = socketTo(extra, token);
@@ -344,12 +208,7 @@ describe('/ws heartbeat and shutdown', () => {
       await extra.close();
     }
     const token = await sessionToken();
-    const other = await startGateway({
-      VALKEY_URL: valkey.url,
-      CART_URL: upstream.url,
-      ACCOUNT_URL: upstream.url,
-      INSTANCE_ID: 'gateway-3',
-    });
+    const other = await startGateway({ ...rig.gatewayEnv, INSTANCE_ID: 'gateway-3' });
     const sockets = [socketTo(other, token), socketTo(other, token)];
     await Promise.all(sockets.map((s) => s.opened));
     await other.app.close();

@@ -1,31 +1,20 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { ValkeyProcess, freePort } from '@baton/valkey-testing';
-import { FakeUpstream } from './fake-upstream.js';
+import { before, describe, it } from 'node:test';
+import { freePort } from '@baton/valkey-testing';
+import type { FakeUpstream } from './fake-upstream.js';
+import { gatewayRig } from './gateway-rig.js';
 import { type GatewayUnderTest, request, startGateway } from './harness.js';
 
 describe('gateway → upstream forwarding', () => {
-  let valkey: ValkeyProcess;
+  const rig = gatewayRig({ gateways: [{}, { COOKIE_SECURE: 'true' }] });
   let cart: FakeUpstream;
   let account: FakeUpstream;
   let gateway: GatewayUnderTest;
   let secureGateway: GatewayUnderTest;
 
-  before(async () => {
-    valkey = await ValkeyProcess.start();
-    cart = await FakeUpstream.start('cart-2');
-    account = await FakeUpstream.start('account-1');
-    const env = { VALKEY_URL: valkey.url, CART_URL: cart.url, ACCOUNT_URL: account.url };
-    gateway = await startGateway(env);
-    secureGateway = await startGateway({ ...env, INSTANCE_ID: 'gateway-2', COOKIE_SECURE: 'true' });
-  });
-
-  after(async () => {
-    await gateway?.close();
-    await secureGateway?.close();
-    await cart?.stop();
-    await account?.stop();
-    await valkey?.dispose();
+  before(() => {
+    ({ cart, account } = rig);
+    [gateway, secureGateway] = rig.gateways as [GatewayUnderTest, GatewayUnderTest];
   });
 
   describe('routing', () => {
@@ -220,9 +209,7 @@ describe('gateway → upstream forwarding', () => {
 
     it('asks clients to close proxied connections while draining (SIGTERM)', async () => {
       const draining = await startGateway({
-        VALKEY_URL: valkey.url,
-        CART_URL: cart.url,
-        ACCOUNT_URL: account.url,
+        ...rig.gatewayEnv,
       });
       try {
         draining.readiness.drain();
@@ -241,7 +228,7 @@ describe('gateway → upstream forwarding', () => {
   describe('X-Served-By', () => {
     it('prepends the gateway to the service replica', async () => {
       const res = await request(gateway.url, 'GET', '/api/catalog');
-      assert.equal(res.headers['x-served-by'], 'gateway-1, cart-2');
+      assert.equal(res.headers['x-served-by'], 'gateway-1, cart-1');
       const fromAccount = await request(secureGateway.url, 'GET', '/api/account/me');
       assert.equal(fromAccount.headers['x-served-by'], 'gateway-2, account-1');
     });
@@ -284,7 +271,7 @@ describe('gateway → upstream forwarding', () => {
       assert.equal(res.status, 503);
       assert.equal(res.body, body);
       assert.equal(res.headers['retry-after'], '1');
-      assert.equal(res.headers['x-served-by'], 'gateway-1, cart-2');
+      assert.equal(res.headers['x-served-by'], 'gateway-1, cart-1');
     });
 
     for (const status of [502, 503, 504]) {
@@ -309,9 +296,8 @@ describe('gateway → upstream forwarding', () => {
 
     it('answers 502 JSON when nothing listens at the upstream address', async () => {
       const dead = await startGateway({
-        VALKEY_URL: valkey.url,
+        ...rig.gatewayEnv,
         CART_URL: `http://127.0.0.1:${await freePort()}`,
-        ACCOUNT_URL: account.url,
       });
       try {
         const res = await request(dead.url, 'POST', '/cart/apple');
@@ -330,9 +316,7 @@ describe('gateway → upstream forwarding', () => {
 
     it('answers 504 JSON when the upstream does not answer within UPSTREAM_TIMEOUT_MS', async () => {
       const slow = await startGateway({
-        VALKEY_URL: valkey.url,
-        CART_URL: cart.url,
-        ACCOUNT_URL: account.url,
+        ...rig.gatewayEnv,
         UPSTREAM_TIMEOUT_MS: '200',
       });
       try {

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { webRoot } from '@baton/web';
-import { ValkeyProcess } from '@baton/valkey-testing';
-import { FakeUpstream } from './fake-upstream.js';
-import { type Answer, type GatewayUnderTest, request, startGateway } from './harness.js';
+import { gatewayRig } from './gateway-rig.js';
+import { type Answer, type GatewayUnderTest, request } from './harness.js';
 
 const CSP =
   "default-src 'self';script-src 'self';style-src 'self';img-src 'self';connect-src 'self';" +
@@ -22,24 +21,12 @@ function assertSecurityHeaders(res: Answer, what: string): void {
 }
 
 describe('security headers and the session cookie', () => {
-  let valkey: ValkeyProcess;
-  let upstream: FakeUpstream;
+  const rig = gatewayRig({ gateways: [{}, { COOKIE_SECURE: 'true' }] });
   let plain: GatewayUnderTest;
   let secure: GatewayUnderTest;
 
-  before(async () => {
-    valkey = await ValkeyProcess.start();
-    upstream = await FakeUpstream.start('cart-1');
-    const env = { VALKEY_URL: valkey.url, CART_URL: upstream.url, ACCOUNT_URL: upstream.url };
-    plain = await startGateway(env);
-    secure = await startGateway({ ...env, INSTANCE_ID: 'gateway-2', COOKIE_SECURE: 'true' });
-  });
-
-  after(async () => {
-    await plain?.close();
-    await secure?.close();
-    await upstream?.stop();
-    await valkey?.dispose();
+  before(() => {
+    [plain, secure] = rig.gateways as [GatewayUnderTest, GatewayUnderTest];
   });
 
   it('the page, its assets, the proxied API and errors all carry the CSP and helmet headers', async () => {
@@ -71,7 +58,7 @@ describe('security headers and the session cookie', () => {
   });
 
   it('COOKIE_SECURE=true: the cookie is __Host-SESSION, Secure, HttpOnly, Path=/, no Domain', async () => {
-    upstream.replyOnce({ headers: { 'x-auth-token': 'tok-1' } });
+    rig.cart.replyOnce({ headers: { 'x-auth-token': 'tok-1' } });
     const res = await request(secure.url, 'GET', '/api/cart');
     const [cookie = ''] = res.headers['set-cookie'] ?? [];
     assert.equal(cookie, '__Host-SESSION=tok-1; Path=/; HttpOnly; Secure; SameSite=Lax');
@@ -80,13 +67,13 @@ describe('security headers and the session cookie', () => {
 
     // The prefixed cookie is the session; an unprefixed one (planted by a subdomain) is not.
     await request(secure.url, 'GET', '/api/cart', { headers: { cookie: '__Host-SESSION=tok-1' } });
-    assert.equal(upstream.last.headers['x-auth-token'], 'tok-1');
+    assert.equal(rig.cart.last.headers['x-auth-token'], 'tok-1');
     await request(secure.url, 'GET', '/api/cart', { headers: { cookie: 'SESSION=planted' } });
-    assert.equal(upstream.last.headers['x-auth-token'], undefined);
+    assert.equal(rig.cart.last.headers['x-auth-token'], undefined);
   });
 
   it('COOKIE_SECURE=false keeps the plain SESSION name for plain-HTTP demos, still HttpOnly', async () => {
-    upstream.replyOnce({ headers: { 'x-auth-token': 'tok-2' } });
+    rig.cart.replyOnce({ headers: { 'x-auth-token': 'tok-2' } });
     const res = await request(plain.url, 'GET', '/api/cart');
     assert.equal(res.headers['set-cookie']?.[0], 'SESSION=tok-2; Path=/; HttpOnly; SameSite=Lax');
   });

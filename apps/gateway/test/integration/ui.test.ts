@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { webRoot } from '@baton/web';
-import { ValkeyProcess } from '@baton/valkey-testing';
-import { FakeUpstream } from './fake-upstream.js';
-import { type GatewayUnderTest, request, startGateway } from './harness.js';
+import { gatewayRig } from './gateway-rig.js';
+import { request } from './harness.js';
 
 describe('the shop UI', () => {
   it('is built: index.html, app.js and styles.css exist and index.html loads app.js', () => {
@@ -19,28 +18,10 @@ describe('the shop UI', () => {
   });
 
   describe('served by the gateway', () => {
-    let valkey: ValkeyProcess;
-    let upstream: FakeUpstream;
-    let gateway: GatewayUnderTest;
-
-    before(async () => {
-      valkey = await ValkeyProcess.start();
-      upstream = await FakeUpstream.start('cart-1');
-      gateway = await startGateway({
-        VALKEY_URL: valkey.url,
-        CART_URL: upstream.url,
-        ACCOUNT_URL: upstream.url,
-      });
-    });
-
-    after(async () => {
-      await gateway?.close();
-      await upstream?.stop();
-      await valkey?.dispose();
-    });
+    const rig = gatewayRig();
 
     it('GET / answers the page, revalidated on every load, with a strict CSP', async () => {
-      const res = await request(gateway.url, 'GET', '/');
+      const res = await request(rig.gateway.url, 'GET', '/');
       assert.equal(res.status, 200);
       assert.match(String(res.headers['content-type']), /text\/html/);
       assert.match(res.body, /<title>Baton shop<\/title>/);
@@ -51,14 +32,14 @@ describe('the shop UI', () => {
     });
 
     it('serves versioned assets with a year of caching, unversioned ones revalidated', async () => {
-      const html = (await request(gateway.url, 'GET', '/')).body;
+      const html = (await request(rig.gateway.url, 'GET', '/')).body;
       const script = /src="(app\.js\?v=[0-9a-f]+)"/.exec(html)?.[1];
       assert.ok(script);
-      const versioned = await request(gateway.url, 'GET', `/${script}`);
+      const versioned = await request(rig.gateway.url, 'GET', `/${script}`);
       assert.equal(versioned.status, 200);
       assert.match(String(versioned.headers['content-type']), /javascript/);
       assert.equal(versioned.headers['cache-control'], 'public, max-age=31536000, immutable');
-      const plain = await request(gateway.url, 'GET', '/styles.css');
+      const plain = await request(rig.gateway.url, 'GET', '/styles.css');
       assert.equal(plain.status, 200);
       assert.equal(plain.headers['cache-control'], 'no-cache');
     });

@@ -6,20 +6,14 @@
 // /healthz 200 and /readyz 503, one log line per outage, and that requests, Pub/Sub, the event
 // stream and the expiry (keyspace notification) subscriber all work again afterwards.
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
-import { SessionManager, createValkeyClient, waitUntilReady } from '@baton/session';
-import { createLogger, loadConfig, serviceEnvSchema, valkeyClientFrom } from '@baton/service-kit';
-import { ValkeyProcess } from '@baton/valkey-testing';
-import { createApp as createCartApp } from '@baton/cart-service/app';
-import { FakeUpstream } from './fake-upstream.js';
-import { type GatewayUnderTest, request, startGateway } from './harness.js';
-import { TestSocket } from './ws-client.js';
+import { createValkeyClient } from '@baton/session';
+import { gatewayRig } from './gateway-rig.js';
+import { request } from './harness.js';
+import type { TestSocket } from './ws-client.js';
 
-const NAMESPACE = 'myplatform:sessions';
 /** How long the test keeps sending requests into the outage. */
 const OUTAGE_MS = 1_500;
 
@@ -39,44 +33,13 @@ class CapturedLog extends Writable {
 }
 
 describe('Valkey outage: fail fast, recover by itself, subscriptions included', () => {
-  let valkey: ValkeyProcess;
-  let cartValkey: Redis;
-  let cartServer: Server;
-  let account: FakeUpstream;
-  let gateway: GatewayUnderTest;
-  let accounts: SessionManager;
-  let accountsValkey: Redis;
-  let admin: Redis;
   const cartLog = new CapturedLog();
-  const sockets: TestSocket[] = [];
-
-  const origin = () => `http://127.0.0.1:${gateway.port}`;
-  const add = (token: string, sku: string) =>
-    request(gateway.url, 'POST', '/api/cart/items', {
-      headers: { 'content-type': 'application/json', origin: origin(), cookie: `SESSION=${token}` },
-      body: JSON.stringify({ sku, qty: 1 }),
-    });
-
-  async function signIn(principal: string): Promise<string> {
-    const opened = await accounts.open({ headers: {} });
-    opened.session.set('user', { username: principal, displayName: principal, loggedInAt: '' });
-    opened.session.setPrincipal(principal);
-    const headers = new Map<string, string>();
-    await opened.commit({
-      getHeader: (name) => headers.get(name.toLowerCase()),
-      setHeader: (name, value) => headers.set(name.toLowerCase(), String(value)),
-    });
-    return headers.get('x-auth-token') ?? '';
-  }
-
-  function socketFor(token: string): TestSocket {
-    const socket = new TestSocket(`ws://127.0.0.1:${gateway.port}/ws`, {
-      origin: origin(),
-      cookie: `SESSION=${token}`,
-    });
-    sockets.push(socket);
-    return socket;
-  }
+  // AOF on, as in the stack: sessions outlive the restart. The real cart logs into `cartLog`.
+  const rig = gatewayRig({ cart: 'real', cartLog, valkey: { appendOnly: true }, accounts: {} });
+  let admin: Redis;
+  const add = (token: string, sku: string) => rig.addToCart(rig.gateway, token, sku);
+  const signIn = (principal: string) => rig.signIn(principal);
+  const socketFor = (token: string): TestSocket => rig.socket(rig.gateway, token);
 
   /** The next `cart` push on `socket` (skipping the greeting), or undefined after `timeoutMs`. */
   async function nextCartPush(socket: TestSocket, timeoutMs: number): Promise<unknown> {
@@ -97,65 +60,18 @@ describe('Valkey outage: fail fast, recover by itself, subscriptions included', 
       .some((line) => line.includes(` name=${name} `) && !/ sub=0 /.test(line));
   }
 
-  before(async () => {
-    // AOF on, as in the stack: sessions outlive the restart.
-    valkey = await ValkeyProcess.start({ appendOnly: true });
-    const cartConfig = loadConfig(serviceEnvSchema, {
-      INSTANCE_ID: 'cart-1',
-      PORT: '1',
-      VALKEY_URL: valkey.url,
-      LOG_LEVEL: 'info',
-    });
-    // The production client and logger, with the production outage logging, into `cartLog`.
-    const cartLogger = createLogger('cart-1', 'info', cartLog);
-    cartValkey = valkeyClientFrom(cartConfig, cartLogger);
-    await waitUntilReady(cartValkey);
-    const cartApp = createCartApp(cartConfig, { valkey: cartValkey, logger: cartLogger });
-    cartServer = await new Promise((resolve) => {
-      const server = cartApp.listen(0, '127.0.0.1', () => resolve(server));
-    });
-    account = await FakeUpstream.start('account-1');
-    gateway = await startGateway({
-      INSTANCE_ID: 'gateway-1',
-      VALKEY_URL: valkey.url,
-      CART_URL: `http://127.0.0.1:${(cartServer.address() as AddressInfo).port}`,
-      ACCOUNT_URL: account.url,
-    });
-    accountsValkey = createValkeyClient({ url: valkey.url });
-    accountsValkey.on('error', () => {});
-    await waitUntilReady(accountsValkey);
-    accounts = new SessionManager({
-      client: accountsValkey,
-      namespace: NAMESPACE,
-      resolver: 'header',
-      indexed: { group: 'account-service' },
-    });
-    await accounts.ready();
-    admin = createValkeyClient({ url: valkey.url });
+  before(() => {
+    admin = createValkeyClient({ url: rig.valkey.url });
     admin.on('error', () => {});
   });
-
-  after(async () => {
-    sockets.forEach((socket) => socket.terminate());
-    await gateway?.close();
-    await accounts?.close();
-    accountsValkey?.disconnect();
-    admin?.disconnect();
-    cartServer?.closeAllConnections();
-    await new Promise<void>((resolve) =>
-      cartServer ? cartServer.close(() => resolve()) : resolve(),
-    );
-    cartValkey?.disconnect();
-    await account?.stop();
-    await valkey?.dispose();
-  });
+  after(() => admin?.disconnect());
 
   it('answers 503 fast while Valkey is away and recovers requests, Pub/Sub and events after it returns', async () => {
     const token = await signIn('olga');
     assert.equal((await add(token, 'apple')).status, 201);
 
     // --- Outage ---------------------------------------------------------------------------
-    await valkey.stop();
+    await rig.valkey.stop();
     const latencies: number[] = [];
     const outageEnds = Date.now() + OUTAGE_MS;
     while (Date.now() < outageEnds) {
@@ -171,11 +87,11 @@ describe('Valkey outage: fail fast, recover by itself, subscriptions included', 
       );
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    assert.equal((await request(gateway.url, 'GET', '/healthz')).status, 200);
-    assert.equal((await request(gateway.url, 'GET', '/readyz')).status, 503);
+    assert.equal((await request(rig.gateway.url, 'GET', '/healthz')).status, 200);
+    assert.equal((await request(rig.gateway.url, 'GET', '/readyz')).status, 503);
 
     // --- Valkey returns on the same port, with its data -----------------------------------
-    await valkey.restart();
+    await rig.valkey.restart();
     const back = performance.now();
     let firstSuccessMs: number | undefined;
     while (firstSuccessMs === undefined && performance.now() - back < 15_000) {
@@ -184,7 +100,7 @@ describe('Valkey outage: fail fast, recover by itself, subscriptions included', 
       else await new Promise((resolve) => setTimeout(resolve, 20));
     }
     assert.ok(firstSuccessMs !== undefined, 'requests never succeeded after Valkey came back');
-    await waitUntil(async () => (await request(gateway.url, 'GET', '/readyz')).status === 200);
+    await waitUntil(async () => (await request(rig.gateway.url, 'GET', '/readyz')).status === 200);
 
     // Pub/Sub: a socket opened now, then a change published now, must arrive.
     const socket = socketFor(token);
@@ -197,10 +113,10 @@ describe('Valkey outage: fail fast, recover by itself, subscriptions included', 
     assert.ok(firstPushMs !== undefined, 'no live cart push after Valkey came back');
 
     // The session event stream (consumer group): a revocation closes the socket with 4001.
-    const [info] = await accounts.index.findByPrincipal('olga');
+    const [info] = await rig.accounts.index.findByPrincipal('olga');
     assert.ok(info);
     const revokedAt = performance.now();
-    assert.equal(await accounts.index.revoke('olga', info.id), true);
+    assert.equal(await rig.accounts.index.revoke('olga', info.id), true);
     assert.deepEqual(await socket.closedWithin(10_000), { code: 4001, reason: 'session revoked' });
     const firstEventMs = performance.now() - back;
     const revokeToCloseMs = performance.now() - revokedAt;

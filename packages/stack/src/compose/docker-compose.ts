@@ -5,6 +5,10 @@ import { findExecutable } from '../local/binaries.js';
 
 export interface ComposeCommandOptions {
   readonly root: string;
+  /** `docker compose -p`. */
+  readonly project: string;
+  /** Compose files relative to `root`. */
+  readonly files: readonly string[];
   /** Added to the caller's environment: compose.yaml interpolates EDGE_PORT, LOG_LEVEL, ... */
   readonly env: Readonly<Record<string, string>>;
   /** Receives each line compose writes to stderr (its progress output). */
@@ -12,19 +16,32 @@ export interface ComposeCommandOptions {
 }
 
 /**
- * Runs `docker compose <args>` against the repository's compose.yaml and resolves with its stdout.
- * The project directory is the repository root, so the project name matches a plain
- * `docker compose up` run from there.
+ * Runs `docker compose <args>` against the repository's compose files (project directory: the
+ * repository root) and resolves with its stdout.
  */
-export async function dockerCompose(
+export function dockerCompose(
   args: readonly string[],
   options: ComposeCommandOptions,
 ): Promise<string> {
-  const docker = findExecutable('docker');
-  if (!docker) throw notFound('docker');
-  const file = path.join(options.root, 'compose.yaml');
-  const fullArgs = ['compose', '--project-directory', options.root, '-f', file, ...args];
-  const child = spawn(docker, fullArgs, {
+  const files = options.files.flatMap((file) => ['-f', path.resolve(options.root, file)]);
+  return docker(
+    ['compose', '--project-directory', options.root, '-p', options.project, ...files, ...args],
+    options,
+  );
+}
+
+/**
+ * Runs `docker <args>` (the engine's own CLI, for what compose has no verb for: one container of
+ * a scaled service) and resolves with its stdout; a non-zero exit is STACK_COMMAND_FAILED with
+ * the last line it wrote to stderr.
+ */
+export async function docker(
+  args: readonly string[],
+  options: Pick<ComposeCommandOptions, 'root' | 'env' | 'onProgress'>,
+): Promise<string> {
+  const binary = findExecutable('docker');
+  if (!binary) throw notFound('docker');
+  const child = spawn(binary, args, {
     cwd: options.root,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -49,7 +66,7 @@ export async function dockerCompose(
   if (code !== 0) {
     throw new StackError(
       'STACK_COMMAND_FAILED',
-      `docker compose ${args.join(' ')} failed (exit ${String(code)})${lastError ? `: ${lastError}` : ''}`,
+      `docker ${args.join(' ')} failed (exit ${String(code)})${lastError ? `: ${lastError}` : ''}`,
     );
   }
   return stdout;

@@ -4,7 +4,9 @@ import { isServiceReady, parseComposePs } from './ps.js';
 
 describe('parseComposePs', () => {
   it('reads the JSON array of compose < 2.21', () => {
-    const services = parseComposePs('[{"Service":"valkey","State":"running","Health":"healthy"}]');
+    const services = parseComposePs(
+      '[{"Name":"baton-valkey-1","Service":"valkey","State":"running","Health":"healthy"}]',
+    );
     assert.deepEqual(
       services.map((service) => service.Service),
       ['valkey'],
@@ -13,7 +15,7 @@ describe('parseComposePs', () => {
 
   it('reads the one-object-per-line output of compose >= 2.21', () => {
     const output =
-      '{"Service":"cart-1","State":"running"}\n{"Service":"cart-2","State":"exited"}\n';
+      '{"Name":"baton-cart-1","Service":"cart","State":"running"}\n{"Name":"baton-cart-2","Service":"cart","State":"exited"}\n';
     assert.deepEqual(
       parseComposePs(output).map((service) => service.State),
       ['running', 'exited'],
@@ -27,10 +29,16 @@ describe('parseComposePs', () => {
 
 describe('isServiceReady', () => {
   it('needs running, and healthy when there is a healthcheck', () => {
-    assert.equal(isServiceReady({ Service: 'a', State: 'running', Health: 'healthy' }), true);
-    assert.equal(isServiceReady({ Service: 'a', State: 'running', Health: '' }), true);
-    assert.equal(isServiceReady({ Service: 'a', State: 'running', Health: 'starting' }), false);
-    assert.equal(isServiceReady({ Service: 'a', State: 'exited' }), false);
+    assert.equal(
+      isServiceReady({ Name: 'a-1', Service: 'a', State: 'running', Health: 'healthy' }),
+      true,
+    );
+    assert.equal(isServiceReady({ Name: 'a-1', Service: 'a', State: 'running', Health: '' }), true);
+    assert.equal(
+      isServiceReady({ Name: 'a-1', Service: 'a', State: 'running', Health: 'starting' }),
+      false,
+    );
+    assert.equal(isServiceReady({ Name: 'a-1', Service: 'a', State: 'exited' }), false);
     assert.equal(isServiceReady(undefined), false);
   });
 });

@@ -1,5 +1,7 @@
 /** The fields of one `docker compose ps --format json` entry that the compose driver reads. */
 export interface ComposeService {
+  /** The container: `<project>-<service>-<n>`. */
+  readonly Name: string;
   readonly Service: string;
   /** "running", "exited", "restarting", ... */
   readonly State: string;

@@ -1,30 +1,32 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { assertComposeAvailable, dockerCompose } from '../compose/docker-compose.js';
+import { assertComposeAvailable, docker, dockerCompose } from '../compose/docker-compose.js';
 import { isServiceReady, parseComposePs, type ComposeService } from '../compose/ps.js';
 import { StackError } from '../errors.js';
 import type { ResolvedStackOptions } from '../options.js';
 import type { ProcessStatus, StackDriver } from '../stack-driver.js';
 import {
-  DEFAULT_REPLICAS,
   SERVICES,
-  replicaName,
   serviceOf,
   type ProcessName,
   type ReplicaName,
   type ServiceName,
 } from '../topology.js';
 
-/** compose.yaml's services until it has one per tier (issue 13, the lead's half). */
-const PROCESS_NAMES: ProcessName[] = [
-  'valkey',
-  'nginx',
-  ...SERVICES.flatMap((s) => [...Array(DEFAULT_REPLICAS).keys()].map((i) => replicaName(s, i + 1))),
-];
+/** The port every app listens on inside its container (compose.yaml's PORT). */
+const APP_PORT = 3000;
 
 /**
- * Drives the repository's compose.yaml with `docker compose` (the v2 plugin): the services are
- * named like the local processes, so every verb maps onto one compose command. Compose owns the
- * containers' state, so nothing is written under the state directory.
+ * Drives the repository's compose.yaml with `docker compose` (the v2 plugin). Valkey and nginx
+ * are services of one container each; every app tier is one service with numbered replicas,
+ * the containers `<project>-<service>-<n>`, which the apps name themselves after (`cart-3`).
+ * Compose has verbs for services, not for one replica, so what targets a single replica (kill,
+ * restart, the replacements of `deploy`) uses the engine's CLI on that container. Compose and
+ * the engine own the state; nothing is written under the state directory.
+ *
+ * nginx finds replicas through Docker's DNS and re-resolves them every second, so the driver
+ * never touches nginx when replicas come and go. A replica leaves nginx's DNS answer when its
+ * container stops; between SIGTERM and its exit it refuses new connections, which nginx retries
+ * on another replica for every method, while the requests it already has finish.
  */
 export class ComposeDriver implements StackDriver {
   readonly #options: ResolvedStackOptions;
@@ -42,6 +44,7 @@ export class ComposeDriver implements StackDriver {
   }
 
   async up(): Promise<void> {
+    // Builds only missing images (`deploy` builds new ones; `docker compose build` rebuilds).
     // --wait: returns once every service with a healthcheck is healthy (the others: running).
     await this.#compose(['up', '--detach', '--wait']);
   }
@@ -52,84 +55,207 @@ export class ComposeDriver implements StackDriver {
   }
 
   async status(): Promise<ProcessStatus[]> {
-    const services = await this.#services();
-    return PROCESS_NAMES.map((name) => {
-      const service = services.find((candidate) => candidate.Service === name);
-      const published = service?.Publishers?.find((publisher) => publisher.PublishedPort > 0);
+    const containers = await this.#containers();
+    const addresses = await this.#addresses(containers.filter((c) => c.State === 'running'));
+    const byName = new Map(containers.map((container) => [this.#nameOf(container), container]));
+    const names = [
+      'valkey',
+      'nginx',
+      ...SERVICES.flatMap((service) => this.#replicasIn(containers, service)),
+    ] as ProcessName[];
+    return names.map((name) => {
+      const container = byName.get(name);
+      const published = container?.Publishers?.find((publisher) => publisher.PublishedPort > 0);
+      const address = container ? addresses.get(container.Name) : undefined;
       return {
         name,
         service: serviceOf(name) ?? null,
-        address: null,
         // Container processes live in another PID namespace; their host PIDs are not ours to signal.
         pid: null,
-        port: published?.PublishedPort ?? null,
-        state: service?.State === 'running' ? 'running' : 'stopped',
+        port: published?.PublishedPort ?? (serviceOf(name) ? APP_PORT : null),
+        address: address ?? null,
+        state: container?.State === 'running' ? 'running' : 'stopped',
       };
     });
   }
 
   async restart(name: ProcessName): Promise<void> {
     // SIGTERM (the image's exec-form entrypoint makes node PID 1), stop_grace_period, start.
-    await this.#compose(['restart', name]);
+    await this.#docker(['restart', await this.#containerOf(name)]);
     await this.waitReady(name);
   }
 
   async kill(name: ProcessName): Promise<void> {
-    await this.#compose(['kill', '--signal', 'SIGKILL', name]);
+    const container = await this.#containerOf(name);
+    await this.#docker(['kill', '--signal', 'SIGKILL', container]).catch((error: unknown) => {
+      // Killing what is not running does nothing, as the interface says.
+      if (!/is not running/.test(String((error as Error).message))) throw error;
+    });
+    await this.#docker(['wait', container]);
   }
 
   async start(name: ProcessName): Promise<void> {
-    await this.#compose(['start', name]);
+    await this.#docker(['start', await this.#containerOf(name)]);
     await this.waitReady(name);
-  }
-
-  async scale(_service: ServiceName, _replicas: number): Promise<void> {
-    throw new StackError('STACK_NOT_SUPPORTED', 'scale: not implemented for compose yet');
-  }
-
-  async deploy(_service: ServiceName, _options: { version: string }): Promise<void> {
-    throw new StackError('STACK_NOT_SUPPORTED', 'deploy: not implemented for compose yet');
-  }
-
-  async recreate(_name: ReplicaName): Promise<void> {
-    throw new StackError('STACK_NOT_SUPPORTED', 'recreate: not implemented for compose yet');
   }
 
   async waitReady(name: ProcessName): Promise<void> {
     const deadline = Date.now() + this.#options.readyTimeoutMs;
     for (;;) {
-      const service = (await this.#services()).find((candidate) => candidate.Service === name);
-      if (isServiceReady(service)) return;
-      if (service && service.State !== 'running' && service.State !== 'restarting') {
+      const container = (await this.#containers()).find((c) => this.#nameOf(c) === name);
+      if (isServiceReady(container)) return;
+      if (container && container.State !== 'running' && container.State !== 'restarting') {
         throw new StackError(
           'STACK_NOT_READY',
-          `${name} is ${service.State}; see docker compose logs ${name}`,
+          `${name} is ${container.State}; see docker logs ${container.Name}`,
         );
       }
       if (Date.now() > deadline) {
         throw new StackError(
           'STACK_NOT_READY',
-          `${name} not healthy after ${this.#options.readyTimeoutMs / 1000} s; see docker compose logs ${name}`,
+          `${name} not healthy after ${this.#options.readyTimeoutMs / 1000} s; see docker logs ${container?.Name ?? this.#containerName(name)}`,
         );
       }
       await sleep(500);
     }
   }
 
+  async scale(service: ServiceName, replicas: number): Promise<void> {
+    const current = this.#replicasIn(await this.#containers(), service);
+    if (replicas > current.length) {
+      await this.#scaleTo(service, replicas);
+      return;
+    }
+    // Compose would stop every leaving container at once; one at a time, each drains while the
+    // others take its traffic, and nginx never meets two refusing replicas in a row.
+    for (const name of current.slice(replicas).reverse()) await this.#remove(name);
+  }
+
+  async deploy(service: ServiceName, options: { version: string }): Promise<void> {
+    // The image's BUILD_VERSION build argument (compose.yaml passes ${BUILD_VERSION}).
+    await this.#compose(['build', service], { BUILD_VERSION: options.version });
+    const old = this.#replicasIn(await this.#containers(), service);
+    for (const name of old) {
+      // Start-first: one more replica from the new image, healthy, before an old one leaves.
+      await this.#scaleTo(service, old.length + 1, { BUILD_VERSION: options.version });
+      await this.#remove(name);
+    }
+  }
+
+  async recreate(name: ReplicaName): Promise<ReplicaName> {
+    const service = serviceOf(name)!;
+    const before = this.#replicasIn(await this.#containers(), service);
+    await this.#remove(name);
+    // A new container, on whatever address the engine gives it; compose numbers it anew.
+    await this.#scaleTo(service, before.length);
+    const after = this.#replicasIn(await this.#containers(), service);
+    return after.find((replica) => !before.includes(replica)) ?? name;
+  }
+
+  /** Drains (docker stop: SIGTERM, SIGKILL after stop_grace_period) and removes one replica. @private */
+  async #remove(name: ProcessName): Promise<void> {
+    const container = await this.#containerOf(name);
+    this.#options.onEvent({ name, event: 'stopping', detail: 'SIGTERM' });
+    await this.#docker(['stop', container]);
+    await this.#docker(['rm', container]);
+    this.#options.onEvent({ name, event: 'stopped' });
+  }
+
+  /** `replicas` containers of `service`, the existing ones untouched, new ones healthy. @private */
+  async #scaleTo(
+    service: ServiceName,
+    replicas: number,
+    env: Record<string, string> = {},
+  ): Promise<void> {
+    await this.#compose(
+      [
+        'up',
+        '--detach',
+        '--no-deps',
+        '--no-recreate',
+        '--wait',
+        '--scale',
+        `${service}=${replicas}`,
+        service,
+      ],
+      env,
+    );
+  }
+
+  /** The replicas of `service` in `containers`, by number. @private */
+  #replicasIn(containers: ComposeService[], service: ServiceName): ReplicaName[] {
+    return containers
+      .filter((container) => container.Service === service)
+      .map((container) => this.#nameOf(container) as ReplicaName)
+      .sort((a, b) => Number(a.split('-')[1]) - Number(b.split('-')[1]));
+  }
+
+  /** `baton-cart-3` → `cart-3`; `baton-valkey-1` → `valkey`. @private */
+  #nameOf(container: ComposeService): string {
+    if (!serviceOf(`${container.Service}-1`)) return container.Service;
+    const number = /-(\d+)$/.exec(container.Name)?.[1] ?? '1';
+    return `${container.Service}-${number}`;
+  }
+
   /** @private */
-  async #services(): Promise<ComposeService[]> {
+  #containerName(name: ProcessName): string {
+    return `${this.#options.composeProject}-${serviceOf(name) ? name : `${name}-1`}`;
+  }
+
+  /** The container of `name`, or STACK_UNKNOWN_PROCESS naming the ones there are. @private */
+  async #containerOf(name: ProcessName): Promise<string> {
+    const containers = await this.#containers();
+    const container = containers.find((c) => this.#nameOf(c) === name);
+    if (container) return container.Name;
+    throw new StackError(
+      'STACK_UNKNOWN_PROCESS',
+      `${name} is not a container of compose project ${this.#options.composeProject} (${containers.map((c) => this.#nameOf(c)).join(', ') || 'none'})`,
+    );
+  }
+
+  /** `<ip>:3000` of each app container, as nginx reaches it. @private */
+  async #addresses(containers: ComposeService[]): Promise<Map<string, string>> {
+    const apps = containers.filter((container) => serviceOf(`${container.Service}-1`));
+    if (apps.length === 0) return new Map();
+    const format = '{{.Name}} {{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}';
+    const output = await this.#docker(['inspect', '--format', format, ...apps.map((c) => c.Name)]);
+    const addresses = new Map<string, string>();
+    for (const line of output.split('\n')) {
+      const [name, ip] = line.trim().split(/\s+/);
+      if (name && ip) addresses.set(name.replace(/^\//, ''), `${ip}:${APP_PORT}`);
+    }
+    return addresses;
+  }
+
+  /** @private */
+  async #containers(): Promise<ComposeService[]> {
     return parseComposePs(await this.#compose(['ps', '--all', '--format', 'json']));
   }
 
   /** @private */
-  async #compose(args: string[]): Promise<string> {
-    const { root, env, edgePort, onEvent } = this.#options;
+  async #compose(args: string[], env: Record<string, string> = {}): Promise<string> {
+    const { root, composeProject, composeFiles } = this.#options;
     this.#available ??= assertComposeAvailable(root);
     await this.#available;
     return dockerCompose(args, {
-      root,
-      env: { ...env, EDGE_PORT: String(edgePort) },
-      onProgress: (line) => onEvent({ name: 'stack', event: 'info', detail: line }),
+      ...this.#commandOptions(env),
+      project: composeProject,
+      files: composeFiles,
     });
+  }
+
+  /** @private */
+  #docker(args: string[]): Promise<string> {
+    return docker(args, this.#commandOptions({}));
+  }
+
+  /** @private */
+  #commandOptions(env: Record<string, string>) {
+    const { root, env: appEnv, edgePort, onEvent } = this.#options;
+    return {
+      root,
+      env: { ...appEnv, ...env, EDGE_PORT: String(edgePort) },
+      onProgress: (line: string) => onEvent({ name: 'stack', event: 'info', detail: line }),
+    };
   }
 }

@@ -188,9 +188,10 @@ export class LocalDriver implements StackDriver {
     }
   }
 
-  async recreate(name: ReplicaName): Promise<void> {
+  async recreate(name: ReplicaName): Promise<ReplicaName> {
     await this.#requireState(name);
     await this.#replicas.move(name);
+    return name;
   }
 
   /** Starts `name` unless it runs already, then waits until it is ready. @private */

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { open, readFile, readdir } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { childrenOf, readStat } from '@baton/process-supervisor';
 import { StackError } from '../errors.js';
 import { lastLogLine } from './log-tail.js';
 import { nginxArgs } from './nginx-config.js';
@@ -29,11 +30,11 @@ export async function reloadNginx(
   paths: StackPaths,
 ): Promise<void> {
   await testConfig(binary, paths);
-  const before = await workersOf(master.pid);
+  const before = workersOf(master.pid);
   if (!signalProcess(master, 'SIGHUP')) return; // not running: the next start reads the file
   const deadline = Date.now() + OLD_WORKERS_EXIT_MS;
   for (;;) {
-    const now = await workersOf(master.pid);
+    const now = workersOf(master.pid);
     const fresh = now.some((pid) => !before.includes(pid));
     const stale = now.filter((pid) => before.includes(pid));
     if (fresh && stale.length === 0) return;
@@ -67,15 +68,10 @@ async function testConfig(binary: string, paths: StackPaths): Promise<void> {
   }
 }
 
-/** The PIDs whose parent is `master` (its workers; the template uses no cache manager). @private */
-async function workersOf(master: number): Promise<number[]> {
-  const workers: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    // Fields after the command name (which may hold spaces and parentheses): state, ppid, ...
-    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(ppid) === master && state !== 'Z') workers.push(Number(entry));
-  }
-  return workers;
+/** The live children of `master`: its workers (the template uses no cache manager). @private */
+function workersOf(master: number): number[] {
+  return childrenOf(master).filter((pid) => {
+    const state = readStat(pid)?.state;
+    return state !== undefined && state !== 'Z';
+  });
 }

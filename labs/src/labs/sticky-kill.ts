@@ -10,10 +10,12 @@
  * again and adds one more item (whose `sessionId` says whether the session survived). Exit 0 when
  * the node-local side lost carts and Baton lost nothing; 1 otherwise.
  */
-import type { RunningProcess } from '@baton/bench';
-import { type LabContext, runLab, startUsualAndBaton, table } from './lab-run.js';
-import { LabUser, missingItems } from './lab-user.js';
-import type { ReplicaPair } from './replica-pair.js';
+import type { RunningProcess } from '@baton/process-supervisor';
+import type { Lab, LabContext } from '../lab-run.js';
+import { LabUser, missingItems } from '../lab-user.js';
+import type { ReplicaPair } from '../replica-pair.js';
+import { table } from '../text-table.js';
+import { startUsualAndBaton } from '../usual-and-baton.js';
 
 const USERS = 20;
 const ITEMS = 3;
@@ -32,50 +34,55 @@ interface Outcome {
   failedAfterKill: number;
 }
 
-await runLab('sticky-kill', async (lab) => {
-  const started = Date.now();
-  const [local, baton] = await startUsualAndBaton(
-    lab,
-    { label: 'node-local', variant: 'memory' },
-    'sticky',
-  );
-  lab.log(`2 × (nginx + cart-1 + cart-2) up in ${Date.now() - started} ms; the upstream:`);
-  console.log(local.upstream.replace(/^/gm, '    '));
+export const stickyKill: Lab = {
+  name: 'sticky-kill',
+  summary:
+    'sticky nginx, 2 replicas, SIGKILL the busiest: node-local sessions lose carts, Baton nothing',
+  run: async (lab) => {
+    const started = Date.now();
+    const [local, baton] = await startUsualAndBaton(
+      lab,
+      { label: 'node-local', variant: 'memory' },
+      'sticky',
+    );
+    lab.log(`2 × (nginx + cart-1 + cart-2) up in ${Date.now() - started} ms; the upstream:`);
+    console.log(local.upstream.replace(/^/gm, '    '));
 
-  const before = await run(lab, local);
-  const after = await run(lab, baton);
-  const total = USERS * ITEMS;
-  console.log(
-    table([
-      ['', 'node-local sessions', 'Baton (Valkey)'],
-      ['items acknowledged', before.acknowledged, after.acknowledged],
-      ['users pinned to one node', `${before.pinned} of ${USERS}`, `${after.pinned} of ${USERS}`],
-      ['killed (SIGKILL)', before.victim, after.victim],
-      ['users on the killed node', before.onVictim, after.onVictim],
-      ['carts emptied', before.cartsEmptied, after.cartsEmptied],
-      ['items lost', `${before.itemsLost} of ${total}`, `${after.itemsLost} of ${total}`],
-      ['sessions lost (= signed out)', before.sessionsLost, after.sessionsLost],
-      ['failed requests after the kill', before.failedAfterKill, after.failedAfterKill],
-    ]),
-  );
-  lab.log(
-    `nodeLocal: cartsEmptied=${before.cartsEmptied}, itemsLost=${before.itemsLost}, sessionsLost=${before.sessionsLost}; ` +
-      `baton: cartsEmptied=${after.cartsEmptied}, itemsLost=${after.itemsLost}, sessionsLost=${after.sessionsLost} ` +
-      `(${Date.now() - started} ms)`,
-  );
-  const complete = (o: Outcome) => o.acknowledged === total && o.pinned === USERS;
-  const shown = complete(before) && before.cartsEmptied > 0 && before.itemsLost > 0;
-  const prevented =
-    complete(after) &&
-    after.onVictim > 0 &&
-    after.cartsEmptied === 0 &&
-    after.itemsLost === 0 &&
-    after.sessionsLost === 0 &&
-    after.failedAfterKill === 0;
-  if (!shown) lab.log('FAILED: the node-local side lost nothing, so the lab shows nothing');
-  if (!prevented) lab.log('FAILED: Baton lost something (or a request failed)');
-  return shown && prevented;
-});
+    const before = await run(lab, local);
+    const after = await run(lab, baton);
+    const total = USERS * ITEMS;
+    console.log(
+      table([
+        ['', 'node-local sessions', 'Baton (Valkey)'],
+        ['items acknowledged', before.acknowledged, after.acknowledged],
+        ['users pinned to one node', `${before.pinned} of ${USERS}`, `${after.pinned} of ${USERS}`],
+        ['killed (SIGKILL)', before.victim, after.victim],
+        ['users on the killed node', before.onVictim, after.onVictim],
+        ['carts emptied', before.cartsEmptied, after.cartsEmptied],
+        ['items lost', `${before.itemsLost} of ${total}`, `${after.itemsLost} of ${total}`],
+        ['sessions lost (= signed out)', before.sessionsLost, after.sessionsLost],
+        ['failed requests after the kill', before.failedAfterKill, after.failedAfterKill],
+      ]),
+    );
+    lab.log(
+      `nodeLocal: cartsEmptied=${before.cartsEmptied}, itemsLost=${before.itemsLost}, sessionsLost=${before.sessionsLost}; ` +
+        `baton: cartsEmptied=${after.cartsEmptied}, itemsLost=${after.itemsLost}, sessionsLost=${after.sessionsLost} ` +
+        `(${Date.now() - started} ms)`,
+    );
+    const complete = (o: Outcome) => o.acknowledged === total && o.pinned === USERS;
+    const shown = complete(before) && before.cartsEmptied > 0 && before.itemsLost > 0;
+    const prevented =
+      complete(after) &&
+      after.onVictim > 0 &&
+      after.cartsEmptied === 0 &&
+      after.itemsLost === 0 &&
+      after.sessionsLost === 0 &&
+      after.failedAfterKill === 0;
+    if (!shown) lab.log('FAILED: the node-local side lost nothing, so the lab shows nothing');
+    if (!prevented) lab.log('FAILED: Baton lost something (or a request failed)');
+    return shown && prevented;
+  },
+};
 
 /** Fills the carts, kills the busiest replica, reads the carts back. */
 async function run(lab: LabContext, pair: ReplicaPair): Promise<Outcome> {

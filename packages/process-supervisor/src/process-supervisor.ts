@@ -1,16 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { childrenOf } from './proc-stat.js';
+import { type SpawnRequest, spawnInOwnGroup } from './spawn-in-group.js';
 
 /** How to start one process and how to ask it to stop. */
-export interface ProcessSpec {
+export interface ProcessSpec extends SpawnRequest {
   readonly name: string;
-  readonly command: string;
-  readonly args: readonly string[];
-  readonly env: NodeJS.ProcessEnv;
-  readonly cwd: string;
-  /** stdout and stderr go here. */
-  readonly logFile: string;
   /** nginx stops gracefully on SIGQUIT; Node apps and Valkey on SIGTERM. */
   readonly stopSignal: 'SIGTERM' | 'SIGQUIT';
 }
@@ -25,42 +20,29 @@ export interface RunningProcess {
 }
 
 /**
- * Every process the bench starts, and nothing else: each one is spawned in its own process group
- * (so a Ctrl+C reaches only the bench, which then stops them in order), recorded by PID, and
- * stopped by that PID — gracefully first, then SIGKILL to its own group (nginx's workers).
- * `installExitHandlers` makes Ctrl+C, SIGTERM and an uncaught error stop them too.
+ * Every process one program (a bench run, a lab) starts for as long as it runs, and nothing else:
+ * each one is spawned in its own process group (so a Ctrl+C reaches only the program, which then
+ * stops them in order), recorded by PID, and stopped by that PID — gracefully first, then SIGKILL
+ * to its own group (nginx's workers). `installExitHandlers` makes Ctrl+C, SIGTERM and an uncaught
+ * error stop them too. Processes that must outlive the program use `spawnDetached` instead.
  */
 export class ProcessSupervisor {
   private readonly running: RunningProcess[] = [];
 
   async start(spec: ProcessSpec): Promise<RunningProcess> {
-    const log = openSync(spec.logFile, 'a');
-    try {
-      const child = spawn(spec.command, spec.args, {
-        cwd: spec.cwd,
-        env: spec.env,
-        detached: true,
-        stdio: ['ignore', log, log],
-      });
-      await new Promise<void>((resolve, reject) => {
-        child.once('spawn', resolve);
-        child.once('error', reject);
-      });
-      const entry: RunningProcess = {
-        spec,
-        pid: child.pid!,
-        startedAt: Date.now(),
-        child,
-        exited: false,
-      };
-      child.once('exit', () => {
-        entry.exited = true;
-      });
-      this.running.push(entry);
-      return entry;
-    } finally {
-      closeSync(log);
-    }
+    const child = await spawnInOwnGroup(spec);
+    const entry: RunningProcess = {
+      spec,
+      pid: child.pid!,
+      startedAt: Date.now(),
+      child,
+      exited: false,
+    };
+    child.once('exit', () => {
+      entry.exited = true;
+    });
+    this.running.push(entry);
+    return entry;
   }
 
   /** Stops one process: its stop signal, then SIGKILL to its group after `timeoutMs`. */
@@ -96,14 +78,14 @@ export class ProcessSupervisor {
 
   /**
    * Ctrl+C / SIGTERM / SIGHUP: stop everything in order, run `cleanup`, exit 130; an uncaught
-   * error: the same, exit 1; and if the bench exits any other way, SIGKILL whatever is left.
+   * error: the same, exit 1; and if the program exits any other way, SIGKILL whatever is left.
    */
   installExitHandlers(onMessage: (line: string) => void, cleanup: () => Promise<void>): void {
     let stopping = false;
     const shutdown = (code: number, why: string) => {
       if (stopping) return;
       stopping = true;
-      onMessage(`${why}: stopping every process the bench started`);
+      onMessage(`${why}: stopping every process this program started`);
       void this.stopAll()
         .then(cleanup)
         .finally(() => process.exit(code));
@@ -130,18 +112,5 @@ function signal(pid: number, sig: NodeJS.Signals): void {
     process.kill(pid, sig);
   } catch {
     // already gone
-  }
-}
-
-/** @private Direct children of `pid`, from /proc/<pid>/task/<pid>/children (Linux ≥ 3.5). */
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { table } from './lab-run.js';
+import { table } from './text-table.js';
 
 describe('table', () => {
   it('pads every column to its widest cell and trims line ends', () => {

@@ -1,7 +1,8 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { type ProcessSupervisor, type RunningProcess, findExecutable } from '@baton/bench';
+import { findExecutable } from '@baton/bench';
+import type { ProcessSupervisor, RunningProcess } from '@baton/process-supervisor';
 import {
   type Probe,
   freePort,
@@ -45,7 +46,7 @@ export interface ReplicaPair {
 export const REPLICA_NAMES = ['cart-1', 'cart-2'] as const;
 
 /**
- * Starts two replicas of one app and an nginx in front of them, every process through the bench's
+ * Starts two replicas of one app and an nginx in front of them, every process through the lab's
  * supervisor (recorded and stopped by PID), all on free 127.0.0.1 ports; resolves once both
  * replicas answer `/readyz` and nginx accepts. The nginx.conf around the upstream is
  * `@baton/stack`'s, the one the local stack runs.

@@ -9,9 +9,11 @@
  * were acknowledged (200) but are missing from the cart read afterwards. Exit 0 when the baseline
  * lost some and Baton none; 1 otherwise.
  */
-import { type LabContext, runLab, startUsualAndBaton, table } from './lab-run.js';
-import { LabUser, missingItems, tally } from './lab-user.js';
-import type { ReplicaPair } from './replica-pair.js';
+import type { Lab, LabContext } from '../lab-run.js';
+import { LabUser, missingItems, tally } from '../lab-user.js';
+import type { ReplicaPair } from '../replica-pair.js';
+import { table } from '../text-table.js';
+import { startUsualAndBaton } from '../usual-and-baton.js';
 
 const ADDS = 50;
 /** Catalog skus (cart-service accepts nothing else), in turn: 50 adds make 6-7 of each. */
@@ -25,38 +27,43 @@ interface Outcome {
   servedBy: string;
 }
 
-await runLab('lost-updates', async (lab) => {
-  const started = Date.now();
-  const [baseline, baton] = await startUsualAndBaton(
-    lab,
-    { label: 'baseline', variant: 'baseline' },
-    'round-robin',
-  );
-  lab.log(`2 × (nginx round-robin + cart-1 + cart-2) up in ${Date.now() - started} ms`);
+export const lostUpdates: Lab = {
+  name: 'lost-updates',
+  summary:
+    'round-robin nginx, 50 concurrent adds to one cart: express-session loses some, Baton none',
+  run: async (lab) => {
+    const started = Date.now();
+    const [baseline, baton] = await startUsualAndBaton(
+      lab,
+      { label: 'baseline', variant: 'baseline' },
+      'round-robin',
+    );
+    lab.log(`2 × (nginx round-robin + cart-1 + cart-2) up in ${Date.now() - started} ms`);
 
-  const usual = await run(lab, baseline);
-  const ours = await run(lab, baton);
-  console.log(
-    table([
-      ['', 'express-session + connect-redis', 'Baton cart-service'],
-      ['concurrent adds sent', ADDS, ADDS],
-      ['acknowledged (200)', usual.acknowledged, ours.acknowledged],
-      ['refused (not 200)', usual.refused, ours.refused],
-      ['served by', usual.servedBy, ours.servedBy],
-      ['items in the final cart', usual.inCart, ours.inCart],
-      ['acknowledged but missing', usual.missing, ours.missing],
-    ]),
-  );
-  lab.log(
-    `baseline: acknowledged=${usual.acknowledged}, missing=${usual.missing}; ` +
-      `baton: acknowledged=${ours.acknowledged}, missing=${ours.missing} (${Date.now() - started} ms)`,
-  );
-  const shown = usual.acknowledged > 0 && usual.missing > 0;
-  const prevented = ours.acknowledged > 0 && ours.missing === 0;
-  if (!shown) lab.log('FAILED: the baseline lost no add, so the lab shows nothing');
-  if (!prevented) lab.log('FAILED: Baton lost an acknowledged add');
-  return shown && prevented;
-});
+    const usual = await run(lab, baseline);
+    const ours = await run(lab, baton);
+    console.log(
+      table([
+        ['', 'express-session + connect-redis', 'Baton cart-service'],
+        ['concurrent adds sent', ADDS, ADDS],
+        ['acknowledged (200)', usual.acknowledged, ours.acknowledged],
+        ['refused (not 200)', usual.refused, ours.refused],
+        ['served by', usual.servedBy, ours.servedBy],
+        ['items in the final cart', usual.inCart, ours.inCart],
+        ['acknowledged but missing', usual.missing, ours.missing],
+      ]),
+    );
+    lab.log(
+      `baseline: acknowledged=${usual.acknowledged}, missing=${usual.missing}; ` +
+        `baton: acknowledged=${ours.acknowledged}, missing=${ours.missing} (${Date.now() - started} ms)`,
+    );
+    const shown = usual.acknowledged > 0 && usual.missing > 0;
+    const prevented = ours.acknowledged > 0 && ours.missing === 0;
+    if (!shown) lab.log('FAILED: the baseline lost no add, so the lab shows nothing');
+    if (!prevented) lab.log('FAILED: Baton lost an acknowledged add');
+    return shown && prevented;
+  },
+};
 
 /** One session, one add to create it, then ADDS adds at once; counts what the cart kept. */
 async function run(lab: LabContext, pair: ReplicaPair): Promise<Outcome> {
