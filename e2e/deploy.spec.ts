@@ -5,13 +5,11 @@
 // the other scenarios count on cart-1 and gateway-1. On compose (one stack per run, and every
 // container it recreates gets a new number anyway) it runs on the main stack.
 import type { Stack } from '@baton/stack';
-import { ApiClient, runLoad } from './fixtures/api-client.js';
+import { runLoad } from './fixtures/api-client.js';
 import { reportCounts } from './fixtures/counts.js';
-import { ReplicaSightings } from './fixtures/replica-sightings.js';
-import { SKUS } from './fixtures/shop.js';
+import { fleetLoad, fleetLoadOptions, fleetTally } from './fixtures/fleet-load.js';
 import { E2E_DRIVER, MAIN_STACK_ENV, browserUrl, withOwnStack } from './fixtures/stack-handle.js';
 import { expect, test } from './fixtures/test.js';
-import { Traffic, type Quantities } from './fixtures/traffic.js';
 
 test('Deploy of every service under load: 0 failed, 0 lost, the new build answers on every tier', async ({
   stack: mainStack,
@@ -20,25 +18,17 @@ test('Deploy of every service under load: 0 failed, 0 lost, the new build answer
     E2E_DRIVER === 'compose' ? body(mainStack) : withOwnStack(MAIN_STACK_ENV, testInfo, body);
   await onStack(async (stack) => {
     const version = `e2e-${Date.now().toString(36)}`;
-    const traffic = new Traffic();
-    const sightings = new ReplicaSightings();
-    const clients = ['api-1', 'api-2', 'api-3', 'api-4'].map(
-      (label) => new ApiClient(browserUrl(stack), label, traffic, sightings.observe),
-    );
-    for (const client of clients) expect((await client.add('apple')).status).toBe(201);
+    const cast = await fleetLoad(browserUrl(stack));
+    const { traffic, sightings, clients } = cast;
     const before = (await stack.status()).filter((entry) => entry.service !== null);
 
     let deploying = true;
     const started = Date.now();
     await Promise.all([
-      runLoad(clients, {
-        skus: SKUS,
-        stop: () => !deploying,
-        maxRequests: 2_500,
-        maxMs: 60_000,
-        pauseMs: 40,
-        readEvery: 4,
-      }),
+      runLoad(
+        clients,
+        fleetLoadOptions(() => !deploying),
+      ),
       stack.deploy(undefined, { version }).finally(() => {
         deploying = false;
       }),
@@ -46,8 +36,7 @@ test('Deploy of every service under load: 0 failed, 0 lost, the new build answer
     const deployMs = Date.now() - started;
 
     const after = (await stack.status()).filter((entry) => entry.service !== null);
-    const finalCarts = new Map<string, Quantities>();
-    for (const client of clients) finalCarts.set(client.label, await client.quantities());
+    const tally = await fleetTally(cast);
     // Both tiers behind the gateway, through every gateway: the versions each hop reports.
     const answered = new Set<string>();
     for (let i = 0; i < 8; i++) {
@@ -55,7 +44,6 @@ test('Deploy of every service under load: 0 failed, 0 lost, the new build answer
         answered.add(answer.headers?.get('x-build-version') ?? 'none');
       }
     }
-    const tally = traffic.tally(finalCarts);
     reportCounts(testInfo, 'deploy', tally, {
       deployMs,
       version,

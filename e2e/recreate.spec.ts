@@ -2,13 +2,11 @@
 // a new IP and another container may get the old one, cart-1 comes back on a new address while
 // an impostor answers on the old. The edge must reach cart-1 again within 10 s, never the
 // impostor, and under a steady load from four API clients no request may fail.
-import { ApiClient, runLoad } from './fixtures/api-client.js';
+import { runLoad } from './fixtures/api-client.js';
 import { reportCounts } from './fixtures/counts.js';
+import { fleetLoad, fleetLoadOptions, fleetTally } from './fixtures/fleet-load.js';
 import { occupyAddress } from './fixtures/impostor.js';
-import { ReplicaSightings } from './fixtures/replica-sightings.js';
-import { SKUS } from './fixtures/shop.js';
 import { expect, test } from './fixtures/test.js';
-import { Traffic, type Quantities } from './fixtures/traffic.js';
 
 const TARGET = 'cart-1';
 /** After `recreate` resolved, the replica has this long to answer a client again. */
@@ -20,12 +18,8 @@ test('Recreate cart-1 with an impostor on its old address: serves again within 1
   stack,
   baseURL,
 }, testInfo) => {
-  const traffic = new Traffic();
-  const sightings = new ReplicaSightings();
-  const clients = ['api-1', 'api-2', 'api-3', 'api-4'].map(
-    (label) => new ApiClient(baseURL!, label, traffic, sightings.observe),
-  );
-  for (const client of clients) expect((await client.add('apple')).status).toBe(201);
+  const cast = await fleetLoad(baseURL!);
+  const { traffic, sightings, clients } = cast;
 
   const old = (await stack.status()).find((entry) => entry.name === TARGET);
   expect(old?.address, `${TARGET} has an address`).toBeTruthy();
@@ -38,14 +32,10 @@ test('Recreate cart-1 with an impostor on its old address: serves again within 1
   let recreated: string = TARGET;
   try {
     await Promise.all([
-      runLoad(clients, {
-        skus: SKUS,
-        stop: () => done,
-        maxRequests: 1_500,
-        maxMs: 60_000,
-        pauseMs: 40,
-        readEvery: 4,
-      }),
+      runLoad(
+        clients,
+        fleetLoadOptions(() => done),
+      ),
       (async () => {
         try {
           const started = Date.now();
@@ -66,9 +56,7 @@ test('Recreate cart-1 with an impostor on its old address: serves again within 1
   }
 
   const moved = (await stack.status()).find((entry) => entry.name === recreated);
-  const finalCarts = new Map<string, Quantities>();
-  for (const client of clients) finalCarts.set(client.label, await client.quantities());
-  const tally = traffic.tally(finalCarts);
+  const tally = await fleetTally(cast);
   reportCounts(testInfo, 'recreate', tally, {
     recreated,
     impostorAnswers: sightings.count('impostor'),

@@ -3,12 +3,10 @@
 // leaves must cost nothing: it is out of nginx before it drains. Every new replica's first
 // answer is timed against the moment `scale` said it was ready.
 import type { Stack } from '@baton/stack';
-import { ApiClient, runLoad } from './fixtures/api-client.js';
+import { runLoad } from './fixtures/api-client.js';
 import { reportCounts } from './fixtures/counts.js';
-import { ReplicaSightings } from './fixtures/replica-sightings.js';
-import { SKUS } from './fixtures/shop.js';
+import { fleetLoad, fleetLoadOptions, fleetTally } from './fixtures/fleet-load.js';
 import { expect, test } from './fixtures/test.js';
-import { Traffic, type Quantities } from './fixtures/traffic.js';
 
 /** How long a new replica may take to answer a client after `scale` resolved. */
 const FIRST_ANSWER_WITHIN_MS = 10_000;
@@ -25,13 +23,9 @@ test('Scaling under load: cart 2→5→1→2, gateway 2→3→2; 0 failed, 0 los
   stack,
   baseURL,
 }, testInfo) => {
-  const traffic = new Traffic();
-  const sightings = new ReplicaSightings();
-  const clients = ['api-1', 'api-2', 'api-3', 'api-4'].map(
-    (label) => new ApiClient(baseURL!, label, traffic, sightings.observe),
-  );
   // Every client has its cart before the first replica is added: new replicas serve existing carts.
-  for (const client of clients) expect((await client.add('apple')).status).toBe(201);
+  const cast = await fleetLoad(baseURL!);
+  const { traffic, sightings, clients } = cast;
 
   const delays: string[] = [];
   let scaling = true;
@@ -58,14 +52,10 @@ test('Scaling under load: cart 2→5→1→2, gateway 2→3→2; 0 failed, 0 los
   })();
   try {
     await Promise.all([
-      runLoad(clients, {
-        skus: SKUS,
-        stop: () => !scaling,
-        maxRequests: 2_000,
-        maxMs: 60_000,
-        pauseMs: 40,
-        readEvery: 4,
-      }),
+      runLoad(
+        clients,
+        fleetLoadOptions(() => !scaling),
+      ),
       steps,
     ]);
   } finally {
@@ -75,9 +65,7 @@ test('Scaling under load: cart 2→5→1→2, gateway 2→3→2; 0 failed, 0 los
   }
   const scaleMs = Date.now() - started;
 
-  const finalCarts = new Map<string, Quantities>();
-  for (const client of clients) finalCarts.set(client.label, await client.quantities());
-  const tally = traffic.tally(finalCarts);
+  const tally = await fleetTally(cast);
   reportCounts(testInfo, 'scaling', tally, { scaleMs, firstSeen: delays.join(' ') });
 
   expect(traffic.failures(), 'failed requests').toEqual([]);

@@ -21,6 +21,7 @@ export {
   upstreamServers,
   type TemplateVariable,
 } from './nginx-template.js';
+export { occupyWhenFree, type ImpostorServer } from './impostor-server.js';
 export { findExecutable } from './local/binaries.js';
 export { nginxArgs, nginxMainConfig } from './local/nginx-config.js';
 export { freePort } from './local/ports.js';

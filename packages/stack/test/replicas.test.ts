@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { occupyWhenFree } from '../src/impostor-server.js';
 import type { ProcessStatus } from '../src/stack-driver.js';
 import type { Stack } from '../src/stack.js';
 import { edgeSender, type CookieJar, type EdgeSend } from './stack-clients.js';
@@ -106,7 +106,7 @@ describe('replicas of the local stack', { timeout: 300_000 }, () => {
     const [target] = await replicas('cart');
     const oldPort = target!.port!;
     // The impostor takes the old port the moment it is free, as another container would.
-    const impostor = occupyWhenFree(oldPort);
+    const impostor = occupyWhenFree(target!.address!);
     const counts = { ok: 0, failed: 0, impostor: 0, resent: 0 };
     let recreatedAt = Infinity;
     let servedAgainAt = Infinity;
@@ -195,54 +195,6 @@ async function servedBy(count: number): Promise<Map<string, { cart: string[] }>>
     seen.set(body.servedBy, body);
   }
   return seen;
-}
-
-/**
- * An HTTP server answering `{"servedBy":"impostor"}` on 127.0.0.1:`port`, listening as soon as
- * the port is free (retried every 10 ms). @private
- */
-function occupyWhenFree(port: number): {
-  listening: Promise<boolean>;
-  hits(): number;
-  close(): Promise<void>;
-} {
-  let hits = 0;
-  let closed = false;
-  const server = http.createServer((_req, res) => {
-    hits++;
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"servedBy":"impostor"}');
-  });
-  const listening = (async () => {
-    while (!closed) {
-      const bound = await new Promise<boolean>((resolve) => {
-        // Each attempt removes its own listeners: a failed listen() leaves them on the server.
-        const onError = () => {
-          server.off('listening', onListening);
-          resolve(false);
-        };
-        const onListening = () => {
-          server.off('error', onError);
-          resolve(true);
-        };
-        server.once('error', onError).once('listening', onListening);
-        server.listen(port, '127.0.0.1');
-      });
-      if (bound) return true;
-      await sleep(10);
-    }
-    return false;
-  })();
-  return {
-    listening,
-    hits: () => hits,
-    async close() {
-      closed = true;
-      if (await listening) {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      }
-    },
-  };
 }
 
 /** Gone, or a zombie waiting for its parent. @private */
