@@ -3,6 +3,7 @@ import { LocalDriver } from './drivers/local.js';
 import { StackError } from './errors.js';
 import { resolveStackOptions, type ResolvedStackOptions, type StackOptions } from './options.js';
 import { assertBuildVersion, defaultBuildVersion } from './build-version.js';
+import { assertReplicaCount } from './replica-count.js';
 import type { ProcessStatus, StackDriver } from './stack-driver.js';
 import {
   SERVICES,
@@ -95,7 +96,7 @@ export function createStack(input: StackOptions = {}): Stack {
     start: (name) => driver.start(processName(name)),
     rollingRestart: () => rollingRestart(driver),
     valkeyRestart: () => driver.restart('valkey'),
-    scale: (service, replicas) => driver.scale(serviceName(service), replicas),
+    scale: (service, replicas) => driver.scale(serviceName(service), assertReplicaCount(replicas)),
     async deploy(service, { version } = {}) {
       const chosen = assertBuildVersion(
         version ?? (await defaultBuildVersion(options.root, process.env)),

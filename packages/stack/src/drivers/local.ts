@@ -4,8 +4,6 @@ import type { ResolvedStackOptions } from '../options.js';
 import type { ProcessStatus, StackDriver, StackEvent } from '../stack-driver.js';
 import {
   APP_WORKSPACE,
-  MAX_REPLICAS,
-  MIN_REPLICAS,
   SERVICES,
   infrastructureOf,
   serviceOf,
@@ -14,6 +12,7 @@ import {
   type ServiceName,
   type Topology,
 } from '../topology.js';
+import { assertReplicaCount } from '../replica-count.js';
 import { buildApp } from '../local/app-build.js';
 import { findBinaries, type Binaries } from '../local/binaries.js';
 import { clusterTopology } from '../local/cluster-specs.js';
@@ -351,16 +350,6 @@ export class LocalDriver implements StackDriver {
   /** @private */
   #emit(event: StackEvent): void {
     this.#options.onEvent(event);
-  }
-}
-
-/** @private */
-function assertReplicaCount(replicas: number): void {
-  if (!Number.isInteger(replicas) || replicas < MIN_REPLICAS || replicas > MAX_REPLICAS) {
-    throw new StackError(
-      'STACK_OPTIONS_INVALID',
-      `replicas must be a whole number from ${MIN_REPLICAS} to ${MAX_REPLICAS}, not ${replicas}`,
-    );
   }
 }
 
