@@ -34,12 +34,21 @@ describe('platform contract', () => {
     await valkey?.dispose();
   });
 
-  test('/healthz and /readyz answer 200, with X-Served-By', async () => {
+  test('/healthz and /readyz answer 200, with X-Served-By and X-Build-Version', async () => {
     for (const path of ['/healthz', '/readyz']) {
       const res = await account.request(path);
       assert.equal(res.status, 200, path);
       assert.equal(res.headers.get('x-served-by'), 'account-1');
+      assert.equal(res.headers.get('x-build-version'), 'dev');
     }
+    const health = await account.request('/healthz');
+    assert.deepEqual(await health.json(), { status: 'ok', instance: 'account-1', version: 'dev' });
+  });
+
+  test('a Nest answer (an error) carries X-Build-Version too', async () => {
+    const res = await account.request('/api/account/me');
+    await res.arrayBuffer();
+    assert.equal(res.headers.get('x-build-version'), 'dev');
   });
 
   test('/metrics counts requests by route pattern', async () => {

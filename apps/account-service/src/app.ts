@@ -4,14 +4,19 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import express from 'express';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { Readiness, ServiceMetrics, requestLogging, sessionOptionsFrom } from '@baton/service-kit';
+import {
+  Readiness,
+  ServiceMetrics,
+  requestLogging,
+  servedBy,
+  sessionOptionsFrom,
+} from '@baton/service-kit';
 import { AppModule } from './app.module.js';
 import type { AccountConfig } from './config.js';
 import { JsonExceptionFilter } from './http/json-exception.filter.js';
 import { jsonBody } from './http/json-body.js';
 import { PinoNestLogger } from './http/nest-logger.js';
 import { LoginThrottle } from './login-throttle/login-throttle.js';
-import { servedBy } from './http/served-by.js';
 import { DEMO_USERS } from './users/demo-users.js';
 
 export interface AccountAppDeps {
@@ -59,12 +64,14 @@ export async function createApp(
     keyPrefix: `${config.SESSION_NAMESPACE}:login-throttle`,
   });
 
+  const identity = { instance: config.INSTANCE_ID, version: config.BUILD_VERSION };
   const http = express();
   http.disable('x-powered-by');
-  http.use(servedBy(config.INSTANCE_ID));
+  // On Express, before anything of Nest runs, so no Nest answer can miss the headers.
+  http.use(servedBy(identity));
   http.use(requestLogging(logger));
   http.use(metrics.httpMiddleware());
-  http.use(readiness.routes());
+  http.use(readiness.routes(identity));
   http.get('/metrics', metrics.handler());
   http.use(jsonBody());
 

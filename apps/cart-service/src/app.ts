@@ -2,7 +2,13 @@ import express, { type Express } from 'express';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { session, sessionErrorHandler } from '@baton/session/express';
-import { Readiness, ServiceMetrics, requestLogging, sessionOptionsFrom } from '@baton/service-kit';
+import {
+  Readiness,
+  ServiceMetrics,
+  requestLogging,
+  servedBy,
+  sessionOptionsFrom,
+} from '@baton/service-kit';
 import { CartChangePublisher } from './cart/cart-changes.js';
 import { cartRoutes } from './cart/routes.js';
 import { demoRoutes } from './cart/demo-routes.js';
@@ -11,7 +17,6 @@ import { catalogRoutes } from './catalog/routes.js';
 import type { CartConfig } from './config.js';
 import { jsonErrors, notFound } from './http/error-handler.js';
 import { jsonBody } from './http/json-body.js';
-import { servedBy } from './http/served-by.js';
 
 export interface CartAppDeps {
   /** The Valkey connection sessions live on (see `valkeyClientFrom`). The caller owns and closes it. */
@@ -40,12 +45,13 @@ export function createApp(config: CartConfig, deps: CartAppDeps): Express {
   const withSession = session(sessionOptionsFrom(config, deps.valkey, 'header', logger, metrics));
   const changes = new CartChangePublisher(deps.valkey, config.SESSION_NAMESPACE, logger);
 
+  const identity = { instance: config.INSTANCE_ID, version: config.BUILD_VERSION };
   const app = express();
   app.disable('x-powered-by');
-  app.use(servedBy(config.INSTANCE_ID));
+  app.use(servedBy(identity));
   app.use(requestLogging(logger));
   app.use(metrics.httpMiddleware());
-  app.use(readiness.routes());
+  app.use(readiness.routes(identity));
   app.get('/metrics', metrics.handler());
   app.use(jsonBody());
   app.use(catalogRoutes(catalog, config.INSTANCE_ID));

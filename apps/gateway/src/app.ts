@@ -8,6 +8,7 @@ import {
   ServiceMetrics,
   type UpgradeListener,
   requestLogging,
+  servedBy,
   sessionOptionsFrom,
 } from '@baton/service-kit';
 import { webRoot as builtWebRoot } from '@baton/web';
@@ -72,6 +73,7 @@ export function createApp(config: GatewayConfig, deps: GatewayDeps): GatewayApp 
   });
   const live = new LiveUpdates({
     instanceId: config.INSTANCE_ID,
+    version: config.BUILD_VERSION,
     manager,
     valkey: deps.valkey,
     namespace: config.SESSION_NAMESPACE,
@@ -86,6 +88,7 @@ export function createApp(config: GatewayConfig, deps: GatewayDeps): GatewayApp 
       name,
       target,
       instanceId: config.INSTANCE_ID,
+      version: config.BUILD_VERSION,
       timeoutMs: config.UPSTREAM_TIMEOUT_MS,
       transport,
     });
@@ -96,6 +99,7 @@ export function createApp(config: GatewayConfig, deps: GatewayDeps): GatewayApp 
     name: 'cart',
     target: config.CART_URL,
     instanceId: config.INSTANCE_ID,
+    version: config.BUILD_VERSION,
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
     transport,
     maxBodyBytes: CART_WRITE_BODY_LIMIT,
@@ -103,17 +107,15 @@ export function createApp(config: GatewayConfig, deps: GatewayDeps): GatewayApp 
   });
   const account = proxyTo('account', config.ACCOUNT_URL);
 
+  const identity = { instance: config.INSTANCE_ID, version: config.BUILD_VERSION };
   const app = express();
   app.disable('x-powered-by');
   app.use(requestLogging(deps.logger));
-  app.use((_req, res, next) => {
-    // Proxied responses replace it with `gateway-1, cart-2`.
-    res.setHeader('X-Served-By', config.INSTANCE_ID);
-    next();
-  });
+  // Proxied responses replace both with `gateway-1, cart-2` and `<gateway's>, <cart's>`.
+  app.use(servedBy(identity));
   app.use(securityHeaders({ hsts: config.COOKIE_SECURE }));
   app.use(metrics.httpMiddleware());
-  app.use(readiness.routes());
+  app.use(readiness.routes(identity));
   app.get('/metrics', metrics.handler());
 
   app.use(crossSiteGuard());

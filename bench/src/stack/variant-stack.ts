@@ -2,7 +2,14 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { freePort, nginxArgs, nginxMainConfig, renderTemplate } from '@baton/stack';
+import {
+  NO_RESOLVER,
+  freePort,
+  nginxArgs,
+  nginxMainConfig,
+  renderTemplate,
+  upstreamServers,
+} from '@baton/stack';
 import type { VariantName } from '../variants/variant.js';
 import { findExecutable } from './binaries.js';
 import { httpOk, tcpAccepts, waitReady } from './probes.js';
@@ -112,12 +119,10 @@ export async function startVariantStack(options: VariantStackOptions): Promise<V
       EDGE_LISTEN: local(edge),
       CART_LISTEN: local(cartListener),
       ACCOUNT_LISTEN: local(accountListener),
-      GATEWAY_1: local(gw1),
-      GATEWAY_2: local(gw2),
-      CART_1: local(cart1),
-      CART_2: local(cart2),
-      ACCOUNT_1: local(cart1),
-      ACCOUNT_2: local(cart2),
+      GATEWAY_SERVERS: upstreamServers([local(gw1), local(gw2)]),
+      CART_SERVERS: upstreamServers([local(cart1), local(cart2)]),
+      ACCOUNT_SERVERS: upstreamServers([local(cart1), local(cart2)]),
+      UPSTREAM_RESOLVER: NO_RESOLVER,
     }),
   );
   await writeFile(config, nginxMainConfig(nginxDir, include));

@@ -39,7 +39,11 @@ await runService(serviceEnvSchema, async (config, deps) => {
             ? memoryBackend(config, secret)
             : controlBackend();
   return {
-    handler: cartApp(config.INSTANCE_ID, backend, deps.readiness.routes()),
+    handler: cartApp(
+      config.INSTANCE_ID,
+      backend,
+      deps.readiness.routes({ instance: config.INSTANCE_ID, version: config.BUILD_VERSION }),
+    ),
     close: () => backend.close?.() ?? Promise.resolve(),
   };
 });

@@ -11,6 +11,24 @@ describe('loadConfig', () => {
     assert.equal(config.SESSION_MAX_INACTIVE_SECONDS, 1800);
   });
 
+  it('reports build dev unless BUILD_VERSION names one, and refuses one with spaces or slashes', () => {
+    const env = { INSTANCE_ID: 'cart-1', PORT: '3000' };
+    assert.equal(loadConfig(serviceEnvSchema, env).BUILD_VERSION, 'dev');
+    assert.equal(loadConfig(serviceEnvSchema, { ...env, BUILD_VERSION: '' }).BUILD_VERSION, 'dev');
+    for (const version of ['v2', '3fc6d88-dirty', '1.4.0+build.7', 'a'.repeat(64)]) {
+      assert.equal(
+        loadConfig(serviceEnvSchema, { ...env, BUILD_VERSION: version }).BUILD_VERSION,
+        version,
+      );
+    }
+    for (const version of ['v 2', 'a/b', 'a'.repeat(65)]) {
+      assert.throws(
+        () => loadConfig(serviceEnvSchema, { ...env, BUILD_VERSION: version }),
+        /BUILD_VERSION/,
+      );
+    }
+  });
+
   it('accepts the plain-HTTP opt-out only as an explicit false', () => {
     const env = { INSTANCE_ID: 'cart-1', PORT: '3000' };
     assert.equal(

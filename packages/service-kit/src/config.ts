@@ -46,6 +46,18 @@ function hostPortList(example: string) {
 export const serviceEnvSchema = z.object({
   /** Names this replica in logs, metrics, `servedBy` and `X-Served-By` (e.g. `cart-1`). */
   INSTANCE_ID: z.string().regex(/^[a-z0-9-]{1,40}$/, 'must be 1-40 of a-z, 0-9 and -'),
+  /**
+   * The build this replica runs, in `/healthz` and `X-Build-Version` on every response, so a
+   * deploy can be watched taking over (the stack sets it per replica; compose from the image).
+   * Empty (compose's `${BUILD_VERSION:-}`) is unset.
+   */
+  BUILD_VERSION: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z
+      .string()
+      .regex(/^[\w.+-]{1,64}$/, 'must be 1-64 of letters, digits and _ . + -')
+      .default('dev'),
+  ),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: z.coerce.number().int().min(1).max(65535),
   VALKEY_URL: z

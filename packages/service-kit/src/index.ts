@@ -2,6 +2,7 @@ export { ConfigError, loadConfig, serviceEnvSchema, type ServiceEnv } from './co
 export { createLogger, requestLogging } from './logger.js';
 export { ServiceMetrics } from './metrics.js';
 export { Readiness } from './readiness.js';
+export { servedBy, type ReplicaIdentity } from './served-by.js';
 export {
   serve,
   KEEP_ALIVE_TIMEOUT_MS,

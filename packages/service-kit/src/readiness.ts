@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { Router } from 'express';
 import type { Cluster, Redis } from 'ioredis';
+import type { ReplicaIdentity } from './served-by.js';
 
 /**
  * Whether this replica should get traffic: Valkey answers and it is not shutting down.
@@ -31,15 +32,18 @@ export class Readiness {
     }
   }
 
-  /** `GET /healthz` and `GET /readyz`, plus `Connection: close` on every response while draining. */
-  routes(): Router {
+  /**
+   * `GET /healthz` (`{status: 'ok', instance, version}`: alive, and which build) and `GET /readyz`,
+   * plus `Connection: close` on every response while draining.
+   */
+  routes(identity: ReplicaIdentity): Router {
     const router = Router();
     router.use((_req: Request, res: Response, next: NextFunction) => {
       if (this.draining) res.setHeader('Connection', 'close');
       next();
     });
     router.get('/healthz', (_req, res) => {
-      res.json({ status: 'ok' });
+      res.json({ status: 'ok', instance: identity.instance, version: identity.version });
     });
     router.get('/readyz', async (_req, res) => {
       const { ready, reason } = await this.check();

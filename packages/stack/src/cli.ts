@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // baton-stack: the local stack runner's command line. Each verb is a thin wrapper over createStack().
 import { Command } from 'commander';
+import { deployCommand } from './commands/deploy.js';
 import { downCommand } from './commands/down.js';
 import { formatEvent } from './commands/event-line.js';
 import { killCommand } from './commands/kill.js';
 import { restartCommand } from './commands/restart.js';
+import { recreateCommand } from './commands/recreate.js';
 import { rollingRestartCommand } from './commands/rolling-restart.js';
 import { runCommand } from './commands/run.js';
+import { scaleCommand } from './commands/scale.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 import { upCommand } from './commands/up.js';
@@ -18,7 +21,9 @@ import { createStack } from './stack.js';
 import type { Topology } from './topology.js';
 
 const program = new Command('baton-stack')
-  .description('Run the Baton topology: valkey, nginx and two replicas of every app')
+  .description(
+    'Run the Baton topology: valkey, nginx and replicas of every app (two each, until scaled)',
+  )
   .option(
     '--driver <driver>',
     'local (processes on this machine) or compose (docker compose)',
@@ -55,6 +60,9 @@ for (const command of [
   startCommand,
   rollingRestartCommand,
   valkeyRestartCommand,
+  scaleCommand,
+  deployCommand,
+  recreateCommand,
   runCommand,
 ]) {
   program.addCommand(command(context));

@@ -9,7 +9,7 @@ export type StackErrorCode =
   | 'STACK_NOT_BUILT'
   /** A public port (EDGE_PORT, VALKEY_PORT) is taken by something else. */
   | 'STACK_PORT_IN_USE'
-  /** A name that is not one of the eight processes. */
+  /** A name that is not a process of the stack (or, for `recreate`, not one of its replicas). */
   | 'STACK_UNKNOWN_PROCESS'
   /** A command that needs a running stack found no state (`up` has not run). */
   | 'STACK_NOT_UP'
@@ -27,7 +27,7 @@ export type StackErrorCode =
   | 'STACK_STATE_LOCKED'
   /** An option or environment variable has an invalid value. */
   | 'STACK_OPTIONS_INVALID'
-  /** An external command (docker compose) failed. */
+  /** An external command (docker compose, nginx -t, the build) failed. */
   | 'STACK_COMMAND_FAILED';
 
 export class StackError extends Error {

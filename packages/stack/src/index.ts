@@ -2,8 +2,26 @@ export { createStack, type Stack } from './stack.js';
 export { DEFAULT_STACK_OPTIONS, type ResolvedStackOptions, type StackOptions } from './options.js';
 export type { ProcessStatus, StackDriver, StackEvent } from './stack-driver.js';
 export { StackError, type StackErrorCode } from './errors.js';
-export { APP_REPLICAS, PROCESS_NAMES, type AppReplica, type ProcessName } from './topology.js';
-export { TEMPLATE_VARIABLES, renderTemplate, type TemplateVariable } from './nginx-template.js';
+export {
+  APP_WORKSPACE,
+  DEFAULT_REPLICAS,
+  MAX_REPLICAS,
+  SERVICES,
+  isProcessName,
+  replicaName,
+  serviceOf,
+  type ProcessName,
+  type ReplicaName,
+  type ServiceName,
+} from './topology.js';
+export {
+  NO_RESOLVER,
+  TEMPLATE_VARIABLES,
+  renderTemplate,
+  upstreamServers,
+  type TemplateVariable,
+} from './nginx-template.js';
+export { occupyWhenFree, type ImpostorServer } from './impostor-server.js';
 export { findExecutable } from './local/binaries.js';
 export { nginxArgs, nginxMainConfig } from './local/nginx-config.js';
 export { freePort } from './local/ports.js';

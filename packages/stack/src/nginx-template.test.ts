@@ -11,8 +11,8 @@ const values = Object.fromEntries(TEMPLATE_VARIABLES.map((name) => [name, `v-${n
 describe('renderTemplate', () => {
   it('substitutes the known ${NAME} variables', () => {
     assert.equal(
-      renderTemplate('listen ${EDGE_LISTEN}; server ${CART_2};', values),
-      'listen v-EDGE_LISTEN; server v-CART_2;',
+      renderTemplate('listen ${EDGE_LISTEN}; ${CART_SERVERS}', values),
+      'listen v-EDGE_LISTEN; v-CART_SERVERS',
     );
   });
 
@@ -22,7 +22,15 @@ describe('renderTemplate', () => {
   });
 
   it('refuses a missing value instead of rendering an empty upstream', () => {
-    assert.throws(() => renderTemplate('x', { ...values, GATEWAY_2: '' }), /GATEWAY_2/);
+    assert.throws(() => renderTemplate('x', { ...values, GATEWAY_SERVERS: '' }), /GATEWAY_SERVERS/);
+  });
+
+  it('keeps several lines of one value as they are (the local upstreams)', () => {
+    const servers = 'server 127.0.0.1:1 max_fails=0;\n    server 127.0.0.1:2 max_fails=0;';
+    assert.equal(
+      renderTemplate('upstream u {\n    ${CART_SERVERS}\n}', { ...values, CART_SERVERS: servers }),
+      `upstream u {\n    ${servers}\n}`,
+    );
   });
 
   it('matches the variables infra/nginx/baton.conf.template uses, outside its comments', async () => {

@@ -27,7 +27,7 @@ export interface StackOptions {
   composeProject?: string;
   /** Compose files, relative to `root`, later ones overriding earlier ones. @default ['compose.yaml'] */
   composeFiles?: string[];
-  /** Extra environment for the six apps, applied over the pass-through variables. */
+  /** Extra environment for every app replica, applied over the pass-through variables. */
   env?: Record<string, string>;
   /** How long a process may take to become ready, in ms. @default 30000 */
   readyTimeoutMs?: number;
@@ -51,6 +51,9 @@ export const PASS_THROUGH = [
   // Durable writes (WAIT after each session write): worth trying with --topology sentinel.
   'SESSION_DURABLE_WRITES_REPLICAS',
   'SESSION_DURABLE_WRITES_TIMEOUT_MS',
+  // The build the replicas of `up` report (/healthz, X-Build-Version); `deploy --version` sets it
+  // per replica. Default: dev.
+  'BUILD_VERSION',
 ] as const;
 
 export const DEFAULT_STACK_OPTIONS = {

@@ -3,14 +3,17 @@ import type { ProcessName, ReplicaName, ServiceName } from './topology.js';
 /** One line of `status --json`. */
 export interface ProcessStatus {
   readonly name: ProcessName;
-  /** The app tier of a replica, null for valkey and nginx. */
+  /** The app service a replica belongs to (`cart-3` → `cart`); null for valkey, nginx, sentinels. */
   readonly service: ServiceName | null;
-  /** Where nginx reaches it (`host:port`), or null when unknown. */
-  readonly address: string | null;
   /** The process id, or null when it is not running (or the driver cannot see it: compose). */
   readonly pid: number | null;
   /** The port it listens on (nginx: the edge port), or null when unknown. */
   readonly port: number | null;
+  /**
+   * The host:port nginx uses for it (local `127.0.0.1:<port>`; compose: the container's
+   * address), or null when unknown. `recreate` changes it.
+   */
+  readonly address: string | null;
   readonly state: 'running' | 'stopped';
 }
 
@@ -25,16 +28,22 @@ export interface StackEvent {
 }
 
 /**
- * Runs the eight processes of the topology on one mechanism (local processes, docker compose).
- * Every method returns only once the effect is observable, and throws a StackError naming the
- * process (and its log) when it is not.
+ * Runs the topology (Valkey, nginx, and numbered replicas of every app service) on one mechanism
+ * (local processes, docker compose). Every method returns only once the effect is observable, and
+ * throws a StackError naming the process (and its log) when it is not.
  */
 export interface StackDriver {
-  /** Starts whatever is not running and resolves when all eight processes are ready. */
+  /**
+   * Starts whatever is not running and resolves when every process is ready. A fresh stack gets
+   * DEFAULT_REPLICAS replicas of each service; a stack that still runs keeps its replicas.
+   */
   up(): Promise<void>;
   /** Stops everything this stack started; afterwards none of its processes is left. */
   down(): Promise<void>;
-  /** The state of all eight processes, in topology order. Never throws for a stopped stack. */
+  /**
+   * The infrastructure in topology order, then the replicas that exist (running, or stopped but
+   * still part of the stack) by service and number. Never throws for a stopped stack.
+   */
   status(): Promise<ProcessStatus[]>;
   /** Graceful stop (SIGTERM; nginx: SIGQUIT), wait for the exit, start, wait until ready. */
   restart(name: ProcessName): Promise<void>;
@@ -44,10 +53,22 @@ export interface StackDriver {
   start(name: ProcessName): Promise<void>;
   /** Resolves when the process is ready; throws STACK_NOT_READY after the ready timeout. */
   waitReady(name: ProcessName): Promise<void>;
-  /** Exactly `replicas` ready replicas of `service`; new ones join nginx once ready, leaving ones drain. */
+  /**
+   * Exactly `replicas` ready replicas of `service` when it resolves (1..16, else
+   * STACK_OPTIONS_INVALID). New ones join nginx only once ready; leaving ones are taken out of
+   * nginx first, then drained (SIGTERM) and stopped.
+   */
   scale(service: ServiceName, replicas: number): Promise<void>;
-  /** Builds `version` and replaces every replica of `service`, one at a time, start-first. */
+  /**
+   * Builds the new version and replaces every replica of `service`, one at a time, start-first:
+   * a new replica (next unused number) is ready and in nginx before an old one leaves nginx and
+   * drains. Never fewer ready replicas than before. The new replicas report `version`.
+   */
   deploy(service: ServiceName, options: { version: string }): Promise<void>;
-  /** Replaces a replica on a new address; resolves with its name once ready (compose: a new number). */
+  /**
+   * Stops a replica and starts it again on a new address (local: a new free port; compose: a new
+   * container), nginx following; resolves with its name once it is ready again (local: the same
+   * name; compose: the new container's number).
+   */
   recreate(name: ReplicaName): Promise<ReplicaName>;
 }

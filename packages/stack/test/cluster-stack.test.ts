@@ -4,9 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ProcessStatus } from '../src/stack-driver.js';
 import type { Stack } from '../src/stack.js';
-import { processNamesOf } from '../src/topology.js';
 import { type CookieJar, type EdgeSend, adminCli, edgeSender } from './stack-clients.js';
-import { temporaryStack, type TemporaryStack } from './temporary-stack.js';
+import { freshStackNames, temporaryStack, type TemporaryStack } from './temporary-stack.js';
 
 let temporary: TemporaryStack;
 let stack: Stack;
@@ -34,7 +33,7 @@ describe('local stack, cluster topology', { timeout: 180_000 }, () => {
     await stack.up();
     console.log(`# cluster stack up in ${Math.round(performance.now() - started)} ms`);
     status = Object.fromEntries((await stack.status()).map((entry) => [entry.name, entry]));
-    assert.deepEqual(Object.keys(status), [...processNamesOf('cluster')]);
+    assert.deepEqual(Object.keys(status), freshStackNames('cluster'));
     for (const entry of Object.values(status)) {
       assert.equal(entry.state, 'running', entry.name);
       pids.push(entry.pid!);

@@ -6,9 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProcessStatus } from '../src/stack-driver.js';
 import type { Stack } from '../src/stack.js';
-import { processNamesOf } from '../src/topology.js';
 import { type CookieJar, type EdgeSend, adminCli, edgeSender } from './stack-clients.js';
-import { temporaryStack, type TemporaryStack } from './temporary-stack.js';
+import { freshStackNames, temporaryStack, type TemporaryStack } from './temporary-stack.js';
 
 let temporary: TemporaryStack;
 let stack: Stack;
@@ -28,7 +27,7 @@ describe('local stack, sentinel topology', { timeout: 180_000 }, () => {
   it('up starts the primary, the replica, three sentinels, nginx and the six apps', async () => {
     await stack.up();
     status = Object.fromEntries((await stack.status()).map((entry) => [entry.name, entry]));
-    assert.deepEqual(Object.keys(status), [...processNamesOf('sentinel')]);
+    assert.deepEqual(Object.keys(status), freshStackNames('sentinel'));
     for (const entry of Object.values(status)) assert.equal(entry.state, 'running', entry.name);
     const sentinelPort = status['sentinel-1']!.port!;
     const named = await adminCli(sentinelPort, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'baton');

@@ -12,9 +12,8 @@ import { promisify } from 'node:util';
 import { findExecutable } from '../src/local/binaries.js';
 import type { ProcessStatus } from '../src/stack-driver.js';
 import type { Stack } from '../src/stack.js';
-import { APP_REPLICAS, PROCESS_NAMES } from '../src/topology.js';
 import { VALKEY_ADMIN_USER } from '../src/local/valkey-credentials.js';
-import { CLI, temporaryStack, type TemporaryStack } from './temporary-stack.js';
+import { CLI, freshStackNames, temporaryStack, type TemporaryStack } from './temporary-stack.js';
 
 const run = promisify(execFile);
 
@@ -33,10 +32,11 @@ before(async () => {
 after(() => temporary.dispose());
 
 describe('local stack', { timeout: 300_000 }, () => {
-  it('up starts all eight processes and returns once they are ready', async () => {
+  it('up starts valkey, nginx and two replicas of every service, and returns once they are ready', async () => {
     await stack.up();
     const status = await statusByName();
-    for (const name of PROCESS_NAMES) {
+    assert.deepEqual(Object.keys(status), freshStackNames());
+    for (const name of freshStackNames()) {
       assert.equal(status[name]?.state, 'running', `${name} is not running`);
       assert.ok(Number.isInteger(status[name]?.pid) && Number.isInteger(status[name]?.port));
     }
@@ -121,7 +121,7 @@ describe('local stack', { timeout: 300_000 }, () => {
       await probe;
     }
     const afterRestart = await statusByName();
-    for (const { name } of APP_REPLICAS) {
+    for (const name of freshStackNames().filter((n) => before[n]?.service)) {
       assert.equal(afterRestart[name]?.state, 'running', `${name} is not running`);
       assert.notEqual(afterRestart[name]?.pid, before[name]?.pid, `${name} was not restarted`);
     }

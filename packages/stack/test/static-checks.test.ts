@@ -18,7 +18,10 @@ import {
   renderTemplate,
   type TemplateVariable,
 } from '../src/nginx-template.js';
-import { PROCESS_NAMES, SENTINEL_PROCESS_NAMES } from '../src/topology.js';
+import { SENTINEL_PROCESS_NAMES, SERVICES } from '../src/topology.js';
+
+/** compose.yaml's services of the standalone topology: one per tier, each app `--scale`-able. */
+const PROCESS_NAMES = ['valkey', 'nginx', ...SERVICES];
 
 /**
  * The cluster profile's services. Unlike the local stack (where `valkey` is the first master),
@@ -85,9 +88,20 @@ async function nginxTest(name: string, values: Record<TemplateVariable, string>)
 
 describe('nginx template', () => {
   it('renders for the local stack into a configuration nginx -t accepts', async () => {
-    const local = Object.fromEntries(
-      TEMPLATE_VARIABLES.map((name, index) => [name, `127.0.0.1:${18_000 + index}`]),
-    ) as Record<TemplateVariable, string>;
+    const servers = (first: number, count: number) =>
+      Array.from({ length: count }, (_, i) => `server 127.0.0.1:${first + i} max_fails=0;`).join(
+        '\n    ',
+      );
+    const local: Record<TemplateVariable, string> = {
+      EDGE_LISTEN: '127.0.0.1:18000',
+      CART_LISTEN: '127.0.0.1:18001',
+      ACCOUNT_LISTEN: '127.0.0.1:18002',
+      GATEWAY_SERVERS: servers(18_010, 3),
+      CART_SERVERS: servers(18_020, 5),
+      // What a service with no ready replica gets (local/nginx-config.ts).
+      ACCOUNT_SERVERS: 'server 127.0.0.1:1 down; # no ready replica',
+      UPSTREAM_RESOLVER: '# local stack: no resolver',
+    };
     assert.match(await nginxTest('local', local), /test is successful/);
   });
 
@@ -95,17 +109,25 @@ describe('nginx template', () => {
     const environment = compose.services.nginx?.environment ?? {};
     for (const name of TEMPLATE_VARIABLES)
       assert.ok(environment[name], `compose.yaml gives nginx no ${name}`);
-    // nginx resolves upstream host names when it loads the configuration, and gateway-1 etc.
-    // resolve only on the compose network. Pointing each service name at 127.0.0.1 (same port)
-    // keeps everything else exactly as compose renders it; nginx -t binds no port.
+    for (const service of SERVICES) {
+      assert.match(
+        String(environment[`${service.toUpperCase()}_SERVERS`]),
+        new RegExp(`^server ${service}:\\d+ resolve max_fails=0;$`),
+        `${service}'s upstream follows Docker's DNS`,
+      );
+    }
+    // Service names resolve only on the compose network, and this machine's nginx (Debian's 1.22)
+    // has no `resolve` (1.27.3+). Pointing each service name at 127.0.0.1 (same port) without
+    // `resolve` keeps everything else exactly as compose renders it; nginx -t binds no port.
     const services = new Set(Object.keys(compose.services));
     const values = Object.fromEntries(
       TEMPLATE_VARIABLES.map((name) => {
-        const [host, port] = String(environment[name]).split(':');
-        return [
-          name,
-          host && port && services.has(host) ? `127.0.0.1:${port}` : String(environment[name]),
-        ];
+        const value = String(environment[name]).replace(
+          /\bserver ([\w-]+):(\d+) resolve /g,
+          (line, host: string, port: string) =>
+            services.has(host) ? `server 127.0.0.1:${port} ` : line,
+        );
+        return [name, value];
       }),
     ) as Record<TemplateVariable, string>;
     assert.match(await nginxTest('compose', values), /test is successful/);
@@ -123,7 +145,7 @@ describe('nginx template', () => {
 });
 
 describe('compose.yaml', () => {
-  it('has one service per process of the local stack, and publishes only the edge port', () => {
+  it('has one service per tier (each app one service with replicas), and publishes only the edge port', () => {
     assert.deepEqual(
       Object.keys(compose.services).sort(),
       [...PROCESS_NAMES, ...SENTINEL_PROCESS_NAMES, ...COMPOSE_CLUSTER_SERVICES].sort(),
@@ -156,10 +178,20 @@ describe('compose.yaml', () => {
     const [file, ...args] = command;
     const withProfile = [...args, '--profile', 'sentinel', '-f', path.join(root, 'compose.yaml')];
     const { stdout } = await run(file!, [...withProfile, 'config', '--services'], { cwd: root });
-    // `config --services` lists every service of the file, whatever the profile.
+    // Compose versions differ on whether `config --services` also lists other profiles' services
+    // (2.26 does not): the profile's own and the unprofiled ones must be there, nothing else.
+    const listed = stdout.trim().split('\n');
+    for (const name of [...PROCESS_NAMES, ...SENTINEL_PROCESS_NAMES]) {
+      assert.ok(listed.includes(name), `${name} is not in the sentinel profile: ${stdout}`);
+    }
+    const known = new Set<string>([
+      ...PROCESS_NAMES,
+      ...SENTINEL_PROCESS_NAMES,
+      ...COMPOSE_CLUSTER_SERVICES,
+    ]);
     assert.deepEqual(
-      stdout.trim().split('\n').sort(),
-      [...PROCESS_NAMES, ...SENTINEL_PROCESS_NAMES, ...COMPOSE_CLUSTER_SERVICES].sort(),
+      listed.filter((name) => !known.has(name)),
+      [],
     );
   });
 });
@@ -190,7 +222,7 @@ describe('compose.yaml cluster profile', () => {
   });
 
   it('lets every app take VALKEY_CLUSTER_NODES, and announces each node by its service name', () => {
-    for (const name of PROCESS_NAMES.filter((n) => n !== 'valkey' && n !== 'nginx')) {
+    for (const name of PROCESS_NAMES.filter((n: string) => n !== 'valkey' && n !== 'nginx')) {
       assert.ok(
         'VALKEY_CLUSTER_NODES' in (merged.services[name]?.environment ?? {}),
         `${name} has no VALKEY_CLUSTER_NODES`,

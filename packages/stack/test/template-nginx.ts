@@ -12,7 +12,7 @@ import { findExecutable } from '../src/local/binaries.js';
 import { nginxArgs, nginxMainConfig } from '../src/local/nginx-config.js';
 import { freePort } from '../src/local/ports.js';
 import { tcpAccepts, waitUntil } from '../src/local/probes.js';
-import { renderTemplate } from '../src/nginx-template.js';
+import { NO_RESOLVER, renderTemplate, upstreamServers } from '../src/nginx-template.js';
 
 const TEMPLATE = fileURLToPath(
   new URL('../../../../infra/nginx/baton.conf.template', import.meta.url),
@@ -30,7 +30,7 @@ export interface TemplateNginx {
 export async function startTemplateNginx(upstreams: [string, string]): Promise<TemplateNginx> {
   const binary = findExecutable('nginx');
   assert.ok(binary, 'nginx not found — run ./scripts/setup.sh');
-  const [a, b] = upstreams;
+  const servers = upstreamServers(upstreams);
   const edge = await freePort();
   const cart = await freePort();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'baton-nginx-'));
@@ -40,12 +40,10 @@ export async function startTemplateNginx(upstreams: [string, string]): Promise<T
     EDGE_LISTEN: `127.0.0.1:${edge}`,
     CART_LISTEN: `127.0.0.1:${cart}`,
     ACCOUNT_LISTEN: `127.0.0.1:${await freePort()}`,
-    GATEWAY_1: a,
-    GATEWAY_2: b,
-    CART_1: a,
-    CART_2: b,
-    ACCOUNT_1: a,
-    ACCOUNT_2: b,
+    GATEWAY_SERVERS: servers,
+    CART_SERVERS: servers,
+    ACCOUNT_SERVERS: servers,
+    UPSTREAM_RESOLVER: NO_RESOLVER,
   });
   await writeFile(include, rendered);
   await writeFile(config, nginxMainConfig(dir, include));

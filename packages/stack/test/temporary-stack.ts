@@ -7,6 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../src/local/ports.js';
 import type { StackOptions } from '../src/options.js';
 import { createStack, type Stack } from '../src/stack.js';
+import { defaultReplicaNames } from '../src/local/replica-set.js';
+import { infrastructureOf, type Topology } from '../src/topology.js';
+
+/** What `status()` lists for a fresh stack of `topology`: its infrastructure, then 2 replicas of each service. */
+export function freshStackNames(topology: Topology = 'standalone'): string[] {
+  return [...infrastructureOf(topology), ...defaultReplicaNames()];
+}
 
 /** The compiled CLI, as `npm run stack` runs it. */
 export const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));

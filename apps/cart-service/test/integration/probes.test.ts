@@ -9,7 +9,7 @@ describe('health, readiness and metrics', () => {
 
   before(async () => {
     valkey = await ValkeyProcess.start();
-    cart = await startCart(valkey.url, 'cart-2');
+    cart = await startCart(valkey.url, 'cart-2', { BUILD_VERSION: 'v2.1+build-7' });
   });
 
   after(async () => {
@@ -22,6 +22,20 @@ describe('health, readiness and metrics', () => {
       const res = await fetch(cart.base + path);
       assert.equal(res.status, 200, path);
       assert.equal(res.headers.get('x-served-by'), 'cart-2');
+    }
+  });
+
+  test('/healthz names the replica and its build, and every response carries X-Build-Version', async () => {
+    const res = await fetch(`${cart.base}/healthz`);
+    assert.deepEqual(await res.json(), {
+      status: 'ok',
+      instance: 'cart-2',
+      version: 'v2.1+build-7',
+    });
+    for (const path of ['/readyz', '/api/catalog', '/no-such-route']) {
+      const reply = await fetch(cart.base + path);
+      await reply.arrayBuffer();
+      assert.equal(reply.headers.get('x-build-version'), 'v2.1+build-7', path);
     }
   });
 

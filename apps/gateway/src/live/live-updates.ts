@@ -16,6 +16,8 @@ import { SocketRegistry } from './socket-registry.js';
 
 export interface LiveUpdatesOptions {
   instanceId: string;
+  /** BUILD_VERSION, in `X-Build-Version` of the 101 answer. */
+  version: string;
   /** Indexed, composite resolver, `group` = this gateway's own: it must see every event. */
   manager: SessionManager;
   valkey: Redis | Cluster;
@@ -65,7 +67,9 @@ export class LiveUpdates {
   constructor(private readonly options: LiveUpdatesOptions) {
     const { manager, logger, registry } = options;
     this.closeGraceMs = options.closeGraceMs ?? 2_000;
-    this.wss.on('headers', (headers) => headers.push(`X-Served-By: ${options.instanceId}`));
+    this.wss.on('headers', (headers) =>
+      headers.push(`X-Served-By: ${options.instanceId}`, `X-Build-Version: ${options.version}`),
+    );
     this.cartChanges = new CartChangesSubscriber(
       options.valkey,
       options.namespace,

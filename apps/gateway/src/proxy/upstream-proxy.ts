@@ -13,6 +13,8 @@ export interface UpstreamProxyOptions {
   target: string;
   /** This gateway's `INSTANCE_ID`, the first entry of `X-Served-By`. */
   instanceId: string;
+  /** This gateway's `BUILD_VERSION`, the first entry of `X-Build-Version`. */
+  version: string;
   /** How long the upstream may take to start answering before the client gets a 504. */
   timeoutMs: number;
   transport: SessionTokenTransport;
@@ -29,13 +31,13 @@ const CODE_FOR_STATUS: Record<number, string> = {
 /**
  * Forwards a request to one upstream service and translates what crosses the edge: the session
  * token (cookie ↔ `X-Auth-Token`, see {@link SessionTokenTransport}), `X-Request-Id`,
- * `X-Forwarded-*`, and `X-Served-By` (`gateway-1, cart-2`). Whatever goes wrong upstream reaches
+ * `X-Forwarded-*`, `X-Served-By` (`gateway-1, cart-2`) and `X-Build-Version` (`v1, v2`). Whatever goes wrong upstream reaches
  * the client as the platform's JSON error, never as nginx's HTML page or a hanging request: a
  * refused or reset connection is a 502, no answer within `timeoutMs` a 504.
  *
  * @example
  * app.all('/api/cart{/*rest}', upstreamProxy({ name: 'cart', target: 'http://127.0.0.1:8081',
- *   instanceId: 'gateway-1', timeoutMs: 10_000, transport }));
+ *   instanceId: 'gateway-1', version: 'v1', timeoutMs: 10_000, transport }));
  */
 export function upstreamProxy(options: UpstreamProxyOptions): RequestHandler {
   const hooks = upstreamHooks(options);
@@ -77,7 +79,7 @@ export interface UpstreamHooks {
 
 /** The hooks of one upstream; see {@link UpstreamHooks}. */
 export function upstreamHooks(options: UpstreamProxyOptions): UpstreamHooks {
-  const { name, instanceId, transport } = options;
+  const { name, instanceId, version, transport } = options;
   // Requests whose upstream call hit the timeout, so the error handler can tell 504 from 502.
   const timedOut = new WeakSet<IncomingMessage>();
   return {
@@ -113,6 +115,8 @@ export function upstreamHooks(options: UpstreamProxyOptions): UpstreamHooks {
       else proxyRes.headers.connection = String(ours);
       const servedBy = proxyRes.headers['x-served-by'];
       proxyRes.headers['x-served-by'] = servedBy ? `${instanceId}, ${servedBy}` : instanceId;
+      const built = proxyRes.headers['x-build-version'];
+      proxyRes.headers['x-build-version'] = built ? `${version}, ${built}` : version;
       transport.translateResponse(transport.transportOf(req), proxyRes.headers);
     },
 

@@ -19,10 +19,10 @@ async function until(gateway: GatewayUnderTest, path: string, status: number, ti
 describe('health, readiness, metrics and unknown routes', () => {
   const rig = gatewayRig();
 
-  it('/healthz answers 200', async () => {
+  it('/healthz answers 200 with the instance and its build', async () => {
     const res = await request(rig.gateway.url, 'GET', '/healthz');
     assert.equal(res.status, 200);
-    assert.deepEqual(res.json(), { status: 'ok' });
+    assert.deepEqual(res.json(), { status: 'ok', instance: 'gateway-1', version: 'dev' });
   });
 
   it('/readyz is 200 with Valkey up, 503 once it stops while /healthz stays 200, and recovers', async () => {

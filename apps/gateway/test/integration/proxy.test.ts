@@ -239,6 +239,28 @@ describe('gateway → upstream forwarding', () => {
     });
   });
 
+  describe('X-Build-Version', () => {
+    it("prepends the gateway's build to the service replica's", async () => {
+      cart.replyOnce({ headers: { 'x-build-version': 'v2' } });
+      const res = await request(gateway.url, 'GET', '/api/catalog');
+      assert.equal(res.headers['x-build-version'], 'dev, v2');
+    });
+
+    it("names only the gateway's build when the service sends none, and on its own answers", async () => {
+      assert.equal(
+        (await request(gateway.url, 'GET', '/api/catalog')).headers['x-build-version'],
+        'dev',
+      );
+      const health = await request(gateway.url, 'GET', '/healthz');
+      assert.equal(health.headers['x-build-version'], 'dev');
+      assert.deepEqual(JSON.parse(health.body), {
+        status: 'ok',
+        instance: 'gateway-1',
+        version: 'dev',
+      });
+    });
+  });
+
   describe('upstream failures', () => {
     it('passes a service JSON error (503 store down) through as it is', async () => {
       const body = JSON.stringify({

@@ -25,11 +25,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import {
+  NO_RESOLVER,
   freePort,
   nginxArgs,
   nginxMainConfig,
   renderTemplate,
   tcpAccepts,
+  upstreamServers,
   waitUntil,
 } from '@baton/stack';
 import { loadConfig, serviceEnvSchema } from '../../src/config.js';
@@ -87,12 +89,10 @@ async function startRig(nginxKeepalive: string): Promise<Rig> {
     EDGE_LISTEN: `127.0.0.1:${edge}`,
     CART_LISTEN: `127.0.0.1:${await freePort()}`,
     ACCOUNT_LISTEN: `127.0.0.1:${await freePort()}`,
-    GATEWAY_1: a,
-    GATEWAY_2: b,
-    CART_1: a,
-    CART_2: b,
-    ACCOUNT_1: a,
-    ACCOUNT_2: b,
+    GATEWAY_SERVERS: upstreamServers([a, b]),
+    CART_SERVERS: upstreamServers([a, b]),
+    ACCOUNT_SERVERS: upstreamServers([a, b]),
+    UPSTREAM_RESOLVER: NO_RESOLVER,
   });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'baton-keepalive-'));
   const include = path.join(dir, 'baton.conf');

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { PROCESS_NAMES } from '../topology.js';
+import { PROCESS_NAME_HELP } from './process-name-help.js';
 import type { CommandContext } from './command-context.js';
 
 export function restartCommand(context: CommandContext): Command {
@@ -7,7 +7,7 @@ export function restartCommand(context: CommandContext): Command {
     .description(
       'graceful restart of one process: stop (SIGTERM; nginx SIGQUIT), start, wait until ready',
     )
-    .argument('<name>', PROCESS_NAMES.join(' | '))
+    .argument('<name>', PROCESS_NAME_HELP)
     .action(async (name: string) => {
       await context.stack().restart(name);
     });

@@ -3,7 +3,9 @@ import type { CommandContext } from './command-context.js';
 
 export function rollingRestartCommand(context: CommandContext): Command {
   return new Command('rolling-restart')
-    .description('restart every app replica, one at a time, each only once its sibling is ready')
+    .description(
+      'restart every app replica, one at a time, each only once another replica of its service is ready',
+    )
     .action(async () => {
       await context.stack().rollingRestart();
     });

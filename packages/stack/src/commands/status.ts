@@ -3,8 +3,8 @@ import type { CommandContext } from './command-context.js';
 
 export function statusCommand(context: CommandContext): Command {
   return new Command('status')
-    .description('show name, pid, port and state of every process')
-    .option('--json', 'print [{name, pid, port, state}] as JSON')
+    .description('show name, pid, port and state of every process (every replica that exists)')
+    .option('--json', 'print [{name, service, pid, port, address, state}] as JSON')
     .action(async (options: { json?: boolean }) => {
       const status = await context.stack().status();
       if (options.json) {

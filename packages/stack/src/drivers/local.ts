@@ -3,22 +3,32 @@ import { StackError } from '../errors.js';
 import type { ResolvedStackOptions } from '../options.js';
 import type { ProcessStatus, StackDriver, StackEvent } from '../stack-driver.js';
 import {
-  APP_REPLICAS,
-  CLUSTER_PROCESS_NAMES,
-  PROCESS_NAMES,
-  SENTINEL_PROCESS_NAMES,
-  isClusterProcessName,
-  isSentinelProcessName,
-  processNamesOf,
-  type AppReplicaName,
+  APP_WORKSPACE,
+  SERVICES,
+  infrastructureOf,
+  serviceOf,
   type ProcessName,
+  type ReplicaName,
+  type ServiceName,
   type Topology,
 } from '../topology.js';
+import { assertReplicaCount } from '../replica-count.js';
+import { buildApp } from '../local/app-build.js';
 import { findBinaries, type Binaries } from '../local/binaries.js';
-import { planPorts } from '../local/ports.js';
-import { clusterNodes, ensureClusterCreated } from '../local/cluster-specs.js';
+import { clusterTopology } from '../local/cluster-specs.js';
 import { lastLogLine } from '../local/log-tail.js';
+import {
+  LocalReplicaSet,
+  defaultReplicaNames,
+  defaultReplicas,
+  newestVersion,
+  nextName,
+  replicasOf,
+  settleAll,
+  unusedNames,
+} from '../local/replica-set.js';
 import { stackPaths, type StackPaths } from '../local/paths.js';
+import { planPorts, portsOf } from '../local/ports.js';
 import {
   isRunning,
   killGroup,
@@ -26,82 +36,105 @@ import {
   spawnDetached,
   waitForExit,
 } from '../local/process-control.js';
-import { assertBuilt, processSpec, stopSignal, type ProcessSpec } from '../local/process-specs.js';
+import { stopSignal, type ProcessSpec } from '../local/process-spec.js';
+import { assertBuilt, processSpec } from '../local/process-specs.js';
 import { waitUntil } from '../local/probes.js';
+import { sentinelTopology } from '../local/sentinel-specs.js';
+import { standaloneTopology } from '../local/standalone-specs.js';
 import {
   readState,
   updateState,
   type ProcessRecord,
   type StackState,
 } from '../local/state-store.js';
+import type { ValkeyTopology } from '../local/valkey-topology.js';
 
 /** How long a SIGKILLed process may take to disappear. */
 const KILL_WAIT_MS = 5_000;
 
+/** What a replica reports as its build when nobody chose one (BUILD_VERSION unset at `up`). */
+const DEFAULT_VERSION = 'dev';
+
+/** The driver picks the Valkey topology; the topology modules know nothing of each other. */
+const VALKEY_TOPOLOGIES: Record<Topology, ValkeyTopology> = {
+  standalone: standaloneTopology,
+  sentinel: sentinelTopology,
+  cluster: clusterTopology,
+};
+
 /**
  * Runs the stack as local processes: the system's valkey-server and nginx, and `node
- * apps/<app>/dist/src/main.js` six times, all on 127.0.0.1, each in its own process group and
- * recorded in `<stateDir>/state.json` so that later invocations find them again.
+ * apps/<app>/dist/src/main.js` once per replica, all on 127.0.0.1, each in its own process group
+ * and recorded in `<stateDir>/state.json` so that later invocations find them again. nginx (1.22,
+ * no `resolve`) lists the routed replicas' ports and is reloaded whenever that list changes.
  */
 export class LocalDriver implements StackDriver {
   readonly #options: ResolvedStackOptions;
   readonly #paths: StackPaths;
+  readonly #replicas: LocalReplicaSet;
   #binaries: Binaries | undefined;
 
   constructor(options: ResolvedStackOptions) {
     this.#options = options;
     this.#paths = stackPaths(options.root, options.stateDir);
+    this.#replicas = new LocalReplicaSet(this.#paths, {
+      start: (name) => this.#ensureStarted(name),
+      stop: (name) => this.#stop(name),
+      nginxBinary: () => (this.#binaries ??= findBinaries()).nginx,
+      emit: (event) => this.#emit(event),
+    });
   }
 
   async up(): Promise<void> {
     this.#binaries ??= findBinaries();
     // Fail before anything starts rather than with half a stack.
-    await Promise.all(APP_REPLICAS.map((replica) => assertBuilt(this.#paths.appMain(replica.app))));
+    await Promise.all(SERVICES.map((s) => assertBuilt(this.#paths.appMain(APP_WORKSPACE[s]))));
     const state = await this.#prepareState();
+    const valkey = VALKEY_TOPOLOGIES[topologyOf(state)];
     // Valkey first (in the sentinel topology: primary, replica, then the sentinels), then nginx.
-    for (const name of processNamesOf(topologyOf(state))) {
-      if (name === 'nginx') break;
-      await this.#ensureStarted(name, state);
-    }
-    if (topologyOf(state) === 'cluster') await ensureClusterCreated(state);
-    await this.#ensureStarted('nginx', state);
-    await settleAll(APP_REPLICAS.map((replica) => this.#ensureStarted(replica.name, state)));
+    for (const name of valkey.processes) await this.#ensureStarted(name);
+    await valkey.afterStart(state);
+    await this.#ensureStarted('nginx');
+    await settleAll(replicasOf(await this.#readState()).map((name) => this.#ensureStarted(name)));
   }
 
   async down(): Promise<void> {
     const state = await readState(this.#paths);
     if (!state) return;
-    // Apps first (they drain against a live Valkey and nginx), the store last.
-    await settleAll(APP_REPLICAS.map((replica) => this.#stop(replica.name, state)));
-    await this.#stop('nginx', state);
-    // Sentinels before the servers they watch: none may start a failover while Valkey stops.
-    for (const name of [...SENTINEL_PROCESS_NAMES].reverse()) await this.#stop(name, state);
-    await settleAll(CLUSTER_PROCESS_NAMES.map((name) => this.#stop(name, state)));
-    await this.#stop('valkey', state);
+    // Apps first (they drain against a live Valkey and nginx), the store last; sentinels stop
+    // before the servers they watch, so none starts a failover while Valkey stops.
+    await settleAll(replicasOf(state).map((name) => this.#stop(name)));
+    await this.#stop('nginx');
+    for (const name of [...VALKEY_TOPOLOGIES[topologyOf(state)].processes].reverse()) {
+      await this.#stop(name);
+    }
     await updateState(this.#paths, () => null);
   }
 
   async status(): Promise<ProcessStatus[]> {
     const state = await readState(this.#paths);
-    return processNamesOf(state ? topologyOf(state) : this.#options.topology).map((name) => {
+    const topology = state ? topologyOf(state) : this.#options.topology;
+    // A stack that is not up lists what `up` would start.
+    const replicas = state ? replicasOf(state) : defaultReplicaNames();
+    return [...infrastructureOf(topology), ...replicas].map((name) => {
       const record = state?.processes[name];
       const running = record !== undefined && isRunning(record);
       const port = this.#portOf(name, state);
       return {
         name,
-        service: null,
-        address: port === null ? null : `127.0.0.1:${port}`,
+        service: serviceOf(name) ?? null,
         pid: running ? record.pid : null,
         port,
+        address: port === null ? null : `127.0.0.1:${port}`,
         state: running ? 'running' : 'stopped',
       };
     });
   }
 
   async restart(name: ProcessName): Promise<void> {
-    const state = await this.#requireState(name);
-    await this.#stop(name, state);
-    await this.#ensureStarted(name, state);
+    await this.#requireState(name);
+    await this.#stop(name);
+    await this.#ensureStarted(name);
   }
 
   async kill(name: ProcessName): Promise<void> {
@@ -113,41 +146,58 @@ export class LocalDriver implements StackDriver {
     this.#emit({ name, event: 'exited', pid: record.pid, detail: 'SIGKILL' });
   }
 
-  // Interim: the local scale/deploy/recreate land with the local-stack half of issue 13.
-  scale(): Promise<void> {
-    return Promise.reject(new StackError('STACK_OPTIONS_INVALID', 'scale: local driver pending'));
-  }
-
-  deploy(): Promise<void> {
-    return Promise.reject(new StackError('STACK_OPTIONS_INVALID', 'deploy: local driver pending'));
-  }
-
-  recreate(): Promise<never> {
-    return Promise.reject(
-      new StackError('STACK_OPTIONS_INVALID', 'recreate: local driver pending'),
-    );
-  }
-
   async start(name: ProcessName): Promise<void> {
-    await this.#ensureStarted(name, await this.#requireState(name));
+    await this.#requireState(name);
+    await this.#ensureStarted(name);
   }
 
   async waitReady(name: ProcessName): Promise<void> {
-    const state = await this.#requireState(name);
-    const record = state.processes[name];
+    const record = (await this.#requireState(name)).processes[name];
     if (!record || !isRunning(record)) {
       throw new StackError(
         'STACK_NOT_READY',
         `${name} is not running; see ${this.#paths.log(name)}`,
       );
     }
-    await this.#awaitReady(name, state, record);
+    await this.#awaitReady(name, record);
+  }
+
+  async scale(service: ServiceName, replicas: number): Promise<void> {
+    assertReplicaCount(replicas);
+    const state = await this.#requireUp();
+    const current = replicasOf(state, service);
+    // The lowest numbers stay (and the lowest free ones are added), so names stay short.
+    await settleAll(current.slice(0, replicas).map((name) => this.#ensureStarted(name)));
+    if (replicas < current.length) await this.#replicas.remove(current.slice(replicas));
+    if (replicas > current.length) {
+      const version = newestVersion(state, service) ?? this.#defaultVersion(state);
+      await this.#replicas.add(unusedNames(state, service, replicas - current.length), version);
+    }
+  }
+
+  async deploy(service: ServiceName, options: { version: string }): Promise<void> {
+    const workspace = APP_WORKSPACE[service];
+    const detail = `building ${workspace} (${options.version})`;
+    this.#emit({ name: 'stack', event: 'info', detail });
+    await buildApp(this.#paths, workspace);
+    for (const old of replicasOf(await this.#requireUp(), service)) {
+      // Start-first: the new replica (above every number in use) serves before the old one leaves.
+      await this.#replicas.add([nextName(await this.#readState(), service)], options.version);
+      await this.#replicas.remove([old]);
+    }
+  }
+
+  async recreate(name: ReplicaName): Promise<ReplicaName> {
+    await this.#requireState(name);
+    await this.#replicas.move(name);
+    return name;
   }
 
   /** Starts `name` unless it runs already, then waits until it is ready. @private */
-  async #ensureStarted(name: ProcessName, state: StackState): Promise<void> {
-    // Re-read: another invocation may have started or replaced it since `state` was loaded.
-    let record = (await readState(this.#paths))?.processes[name];
+  async #ensureStarted(name: ProcessName): Promise<void> {
+    // Fresh state: another invocation may have started or replaced it, or moved its port.
+    const state = await this.#readState();
+    let record = state.processes[name];
     if (!record || !isRunning(record)) {
       const spec = this.#spec(name, state);
       await spec.prepare();
@@ -160,12 +210,12 @@ export class LocalDriver implements StackDriver {
         return { ...base, processes: { ...base.processes, [name]: started } };
       });
     }
-    await this.#awaitReady(name, state, record);
+    await this.#awaitReady(name, record);
   }
 
   /** @private */
-  async #awaitReady(name: ProcessName, state: StackState, record: ProcessRecord): Promise<void> {
-    const spec = this.#spec(name, state);
+  async #awaitReady(name: ProcessName, record: ProcessRecord): Promise<void> {
+    const spec = this.#spec(name, await this.#readState());
     const timeoutMs = this.#options.readyTimeoutMs;
     const outcome = await waitUntil(spec.ready, () => isRunning(record), timeoutMs);
     if (outcome !== 'ready') {
@@ -182,8 +232,8 @@ export class LocalDriver implements StackDriver {
   }
 
   /** Graceful stop, SIGKILL after stopTimeoutMs; does nothing when it is not running. @private */
-  async #stop(name: ProcessName, state: StackState): Promise<void> {
-    const record = ((await readState(this.#paths)) ?? state).processes[name];
+  async #stop(name: ProcessName): Promise<void> {
+    const record = (await readState(this.#paths))?.processes[name];
     if (!record || !isRunning(record)) return;
     const signal = stopSignal(name);
     this.#emit({ name, event: 'stopping', pid: record.pid, detail: signal });
@@ -206,11 +256,8 @@ export class LocalDriver implements StackDriver {
   /** The state to reuse when some process still runs, else a fresh one with new free ports. @private */
   async #prepareState(): Promise<StackState> {
     const existing = await readState(this.#paths);
-    const anyRunning = [...PROCESS_NAMES, ...SENTINEL_PROCESS_NAMES, ...CLUSTER_PROCESS_NAMES].some(
-      (name) => {
-        const record = existing?.processes[name];
-        return record !== undefined && isRunning(record);
-      },
+    const anyRunning = Object.values(existing?.processes ?? {}).some((record) =>
+      isRunning(record!),
     );
     const { topology } = this.#options;
     if (existing && anyRunning) {
@@ -220,19 +267,23 @@ export class LocalDriver implements StackDriver {
         `a ${topologyOf(existing)} stack is running in ${this.#paths.stateDir}; stop it (npm run stack -- down) before starting a ${topology} one`,
       );
     }
-    const state: StackState = {
-      version: 1,
+    const ports = await planPorts(this.#options.edgePort, this.#options.valkeyPort, topology);
+    const fresh: StackState = {
+      version: 2,
       topology,
-      ports: await planPorts(this.#options.edgePort, this.#options.valkeyPort, topology),
+      ports,
+      replicas: {},
       env: this.#options.env,
       processes: {},
     };
+    const replicas = await defaultReplicas(portsOf(fresh), this.#defaultVersion(fresh));
+    const state = { ...fresh, replicas };
     await updateState(this.#paths, () => state);
     return state;
   }
 
-  /** The state of the stack that was started, checking that `name` belongs to its topology. @private */
-  async #requireState(name: ProcessName): Promise<StackState> {
+  /** @private */
+  async #readState(): Promise<StackState> {
     const state = await readState(this.#paths);
     if (!state) {
       throw new StackError(
@@ -240,11 +291,23 @@ export class LocalDriver implements StackDriver {
         `no stack state in ${this.#paths.stateDir}; start the stack first (npm run stack -- up)`,
       );
     }
+    return state;
+  }
+
+  /** The state of a stack that was started, and nginx of it running (scale, deploy need it). @private */
+  async #requireUp(): Promise<StackState> {
+    return this.#requireState('nginx');
+  }
+
+  /** The state of the stack that was started, checking that `name` belongs to it. @private */
+  async #requireState(name: ProcessName): Promise<StackState> {
+    const state = await this.#readState();
     const topology = topologyOf(state);
-    if (!processNamesOf(topology).includes(name)) {
+    const names: readonly string[] = [...infrastructureOf(topology), ...replicasOf(state)];
+    if (!names.includes(name)) {
       throw new StackError(
         'STACK_UNKNOWN_PROCESS',
-        `${name} is not part of the running ${topology} stack (${processNamesOf(topology).join(', ')})`,
+        `${name} is not part of the running ${topology} stack (${names.join(', ')})`,
       );
     }
     return state;
@@ -253,21 +316,27 @@ export class LocalDriver implements StackDriver {
   /** How to start, recognise and probe `name`; finds the binaries once per driver. @private */
   #spec(name: ProcessName, state: StackState): ProcessSpec {
     this.#binaries ??= findBinaries();
-    return processSpec(name, { paths: this.#paths, binaries: this.#binaries, state });
+    const context = { paths: this.#paths, binaries: this.#binaries, state };
+    const valkey = VALKEY_TOPOLOGIES[topologyOf(state)];
+    if (valkey.processes.includes(name)) return valkey.spec(name, context);
+    return processSpec(name, context, valkey.appEnv(state));
   }
 
   /** @private */
-  #portOf(name: ProcessName, state: StackState | null | undefined): number | null {
-    if (name === 'valkey') return state?.ports.valkey ?? this.#options.valkeyPort;
-    if (name === 'nginx') return state?.ports.edge ?? this.#options.edgePort;
-    if (name === 'valkey-replica') return state?.ports.sentinel?.replica ?? null;
-    if (isClusterProcessName(name)) {
-      return state?.ports.cluster ? clusterNodes(state)[name === 'valkey-2' ? 1 : 2]![1] : null;
+  #portOf(name: ProcessName, state: StackState | null): number | null {
+    if (!state) {
+      if (name === 'valkey') return this.#options.valkeyPort;
+      return name === 'nginx' ? this.#options.edgePort : null;
     }
-    if (isSentinelProcessName(name)) {
-      return state?.ports.sentinel?.sentinels[Number(name.slice(-1)) - 1] ?? null;
-    }
-    return state?.ports.apps[name as AppReplicaName] ?? null;
+    if (name === 'nginx') return state.ports.edge;
+    const service = serviceOf(name);
+    if (service) return state.replicas[name as ReplicaName]?.port ?? null;
+    return VALKEY_TOPOLOGIES[topologyOf(state)].portOf(name, state);
+  }
+
+  /** BUILD_VERSION from the environment at `up`, else `dev`. @private */
+  #defaultVersion(state: StackState): string {
+    return state.env.BUILD_VERSION ?? DEFAULT_VERSION;
   }
 
   /** @private */
@@ -282,13 +351,6 @@ export class LocalDriver implements StackDriver {
   #emit(event: StackEvent): void {
     this.#options.onEvent(event);
   }
-}
-
-/** Like Promise.all, but waits for every promise before rethrowing the first failure. @private */
-async function settleAll(promises: Promise<void>[]): Promise<void> {
-  const results = await Promise.allSettled(promises);
-  const failed = results.find((result) => result.status === 'rejected');
-  if (failed) throw failed.reason;
 }
 
 /** @private A state written before topologies existed is a standalone one. */

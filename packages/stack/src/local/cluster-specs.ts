@@ -4,22 +4,34 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { StackError } from '../errors.js';
-import type { ClusterProcessName } from '../topology.js';
+import { CLUSTER_PROCESS_NAMES, type ClusterProcessName } from '../topology.js';
 import { findExecutable } from './binaries.js';
 import { valkeyPong } from './probes.js';
-import type { ProcessSpec, SpecContext } from './process-specs.js';
+import { specBase, type ProcessSpec, type SpecContext } from './process-spec.js';
 import type { StackState } from './state-store.js';
 import { VALKEY_ADMIN_USER } from './valkey-credentials.js';
+import type { ValkeyTopology } from './valkey-topology.js';
 
 const run = promisify(execFile);
 
 /** How long `valkey-cli --cluster create` and the first `cluster_state:ok` may take, in ms. */
 const CLUSTER_READY_TIMEOUT_MS = 30_000;
 
-type Base = Pick<ProcessSpec, 'name' | 'cwd' | 'logFile' | 'env' | 'stopSignal'>;
+/** `valkey`, `valkey-2` and `valkey-3` are the three masters of one Valkey Cluster. */
+export const clusterTopology: ValkeyTopology = {
+  processes: ['valkey', ...CLUSTER_PROCESS_NAMES],
+  spec: (name, context) => clusterNodeSpec(name as ClusterProcessName | 'valkey', context),
+  portOf(name, state) {
+    if (name === 'valkey') return state.ports.valkey;
+    if (!state.ports.cluster) return null;
+    return clusterNodes(state).find(([node]) => node === name)?.[1] ?? null;
+  },
+  appEnv: clusterAppEnv,
+  afterStart: ensureClusterCreated,
+};
 
-/** The three masters, `valkey` first (it keeps VALKEY_PORT), as `[name, port, bus port]`. */
-export function clusterNodes(state: StackState): [ClusterProcessName | 'valkey', number, number][] {
+/** The three masters, `valkey` first (it keeps VALKEY_PORT), as `[name, port, bus port]`. @private */
+function clusterNodes(state: StackState): [ClusterProcessName | 'valkey', number, number][] {
   const cluster = state.ports.cluster!;
   return [
     ['valkey', state.ports.valkey, cluster.buses[0]!],
@@ -28,10 +40,10 @@ export function clusterNodes(state: StackState): [ClusterProcessName | 'valkey',
   ];
 }
 
-/** The variable that makes the apps build an ioredis Cluster on the three masters. */
-export function clusterAppEnv(context: SpecContext): Record<string, string> {
+/** The variable that makes the apps build an ioredis Cluster on the three masters. @private */
+function clusterAppEnv(state: StackState): Record<string, string> {
   return {
-    VALKEY_CLUSTER_NODES: clusterNodes(context.state)
+    VALKEY_CLUSTER_NODES: clusterNodes(state)
       .map(([, port]) => `127.0.0.1:${port}`)
       .join(','),
   };
@@ -43,12 +55,9 @@ export function clusterAppEnv(context: SpecContext): Record<string, string> {
  * cluster) and its AOF, so a restarted node rejoins with its slots and data. The cluster bus
  * port is chosen free like the others (the default, port + 10000, may be taken).
  */
-export function clusterNodeSpec(
-  base: Base,
-  name: ClusterProcessName | 'valkey',
-  context: SpecContext,
-): ProcessSpec {
+function clusterNodeSpec(name: ClusterProcessName | 'valkey', context: SpecContext): ProcessSpec {
   const { paths, binaries, state } = context;
+  const base = specBase(name, paths);
   const [, port, bus] = clusterNodes(state).find(([node]) => node === name)!;
   const dir = name === 'valkey' ? paths.valkeyDir : path.join(paths.stateDir, name);
   return {
@@ -74,7 +83,7 @@ export function clusterNodeSpec(
  * admin user), and waits until every node reports `cluster_state:ok`. Later calls (a stack
  * brought up again on kept data) find the slots assigned and only wait.
  */
-export async function ensureClusterCreated(state: StackState): Promise<void> {
+async function ensureClusterCreated(state: StackState): Promise<void> {
   const cli = findExecutable('valkey-cli');
   if (!cli) {
     throw new StackError(

@@ -1,8 +1,16 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { renderTemplate } from '../nginx-template.js';
+import { NO_RESOLVER, renderTemplate, upstreamServers } from '../nginx-template.js';
+import { compareProcessNames, serviceOf, type ReplicaName, type ServiceName } from '../topology.js';
 import type { StackPaths } from './paths.js';
 import type { StackState } from './state-store.js';
+
+/**
+ * What an upstream holds while its service has no routed replica (all of them recreating, say):
+ * nginx refuses an empty upstream, and `down` makes it answer 502 at once instead of trying a
+ * port something else may have taken.
+ */
+const NO_REPLICA = 'server 127.0.0.1:1 down; # no ready replica';
 
 /**
  * The nginx.conf around the rendered template: every path nginx writes (pid, temp files) is under
@@ -39,7 +47,11 @@ export function nginxArgs(dir: string, config: string): string[] {
   return ['-p', `${dir}/`, '-e', 'stderr', '-c', config];
 }
 
-/** Renders the template for this stack's ports and writes both files under `.stack/nginx/`. */
+/**
+ * Renders the template for this stack's ports and routed replicas, and writes both files under
+ * `.stack/nginx/`. Debian's nginx 1.22 has no `resolve` on upstream servers, so the local stack
+ * lists every routed replica's address and reloads nginx when that list changes.
+ */
 export async function writeNginxConfig(paths: StackPaths, state: StackState): Promise<void> {
   const local = (port: number) => `127.0.0.1:${port}`;
   const { ports } = state;
@@ -48,15 +60,23 @@ export async function writeNginxConfig(paths: StackPaths, state: StackState): Pr
     EDGE_LISTEN: local(ports.edge),
     CART_LISTEN: local(ports.cartListener),
     ACCOUNT_LISTEN: local(ports.accountListener),
-    GATEWAY_1: local(ports.apps['gateway-1']),
-    GATEWAY_2: local(ports.apps['gateway-2']),
-    CART_1: local(ports.apps['cart-1']),
-    CART_2: local(ports.apps['cart-2']),
-    ACCOUNT_1: local(ports.apps['account-1']),
-    ACCOUNT_2: local(ports.apps['account-2']),
+    GATEWAY_SERVERS: routedServers(state, 'gateway'),
+    CART_SERVERS: routedServers(state, 'cart'),
+    ACCOUNT_SERVERS: routedServers(state, 'account'),
+    UPSTREAM_RESOLVER: NO_RESOLVER,
   });
   const include = path.join(paths.nginxDir, 'baton.conf');
   await mkdir(paths.nginxDir, { recursive: true });
   await writeFile(include, rendered);
   await writeFile(paths.nginxConfig, nginxMainConfig(paths.nginxDir, include));
+}
+
+/** The `server …;` lines of `service`'s upstream: its routed replicas, in name order. @private */
+function routedServers(state: StackState, service: ServiceName): string {
+  const routed = (Object.keys(state.replicas) as ReplicaName[])
+    .filter((name) => serviceOf(name) === service && state.replicas[name]!.routed)
+    .sort(compareProcessNames('standalone'));
+  if (routed.length === 0) return NO_REPLICA;
+  const addresses = routed.map((name) => `127.0.0.1:${state.replicas[name]!.port}`);
+  return upstreamServers(addresses, routed);
 }

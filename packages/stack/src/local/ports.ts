@@ -40,8 +40,8 @@ export async function assertPortFree(port: number, variable: string): Promise<vo
 }
 
 /**
- * The ports of a fresh stack: the two public ones as configured (checked free), the rest chosen
- * free and distinct.
+ * The ports of a fresh stack's infrastructure: the two public ones as configured (checked free),
+ * the rest chosen free and distinct. The replicas' ports are chosen as replicas are added.
  */
 export async function planPorts(
   edgePort: number,
@@ -54,12 +54,7 @@ export async function planPorts(
   await assertPortFree(edgePort, 'EDGE_PORT');
   await assertPortFree(valkeyPort, 'VALKEY_PORT');
   const taken = new Set([edgePort, valkeyPort]);
-  const next = async () => {
-    let port = await freePort();
-    while (taken.has(port)) port = await freePort();
-    taken.add(port);
-    return port;
-  };
+  const next = () => freePortExcept(taken);
   const sentinel =
     topology === 'sentinel'
       ? { replica: await next(), sentinels: [await next(), await next(), await next()] }
@@ -78,13 +73,27 @@ export async function planPorts(
     valkey: valkeyPort,
     cartListener: await next(),
     accountListener: await next(),
-    apps: {
-      'gateway-1': await next(),
-      'gateway-2': await next(),
-      'account-1': await next(),
-      'account-2': await next(),
-      'cart-1': await next(),
-      'cart-2': await next(),
-    },
   };
+}
+
+/** A free port not in `taken` (the stack's other ports), added to `taken` before it returns. */
+export async function freePortExcept(taken: Set<number>): Promise<number> {
+  let port = await freePort();
+  while (taken.has(port)) port = await freePort();
+  taken.add(port);
+  return port;
+}
+
+/** Every port `state` holds, so a new replica's port is none of them. */
+export function portsOf(state: StackState): Set<number> {
+  const { ports } = state;
+  return new Set([
+    ports.edge,
+    ports.valkey,
+    ports.cartListener,
+    ports.accountListener,
+    ...(ports.sentinel ? [ports.sentinel.replica, ...ports.sentinel.sentinels] : []),
+    ...(ports.cluster ? [...ports.cluster.nodes, ...ports.cluster.buses] : []),
+    ...Object.values(state.replicas).map((replica) => replica!.port),
+  ]);
 }

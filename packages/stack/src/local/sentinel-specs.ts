@@ -1,9 +1,11 @@
 import { copyFile, mkdir, writeFile, appendFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { SentinelProcessName } from '../topology.js';
+import { SENTINEL_PROCESS_NAMES, type SentinelProcessName } from '../topology.js';
 import { valkeyPong } from './probes.js';
-import type { ProcessSpec, SpecContext } from './process-specs.js';
+import { specBase, type ProcessSpec, type SpecContext } from './process-spec.js';
+import type { StackState } from './state-store.js';
 import { VALKEY_ADMIN_USER } from './valkey-credentials.js';
+import type { ValkeyTopology } from './valkey-topology.js';
 
 /** The master group name the sentinels monitor; the apps get it as VALKEY_SENTINEL_NAME. */
 export const SENTINEL_GROUP = 'baton';
@@ -17,11 +19,25 @@ export const SENTINEL_GROUP = 'baton';
 const DOWN_AFTER_MS = 2_000;
 const FAILOVER_TIMEOUT_MS = 3_000;
 
-type Base = Pick<ProcessSpec, 'name' | 'cwd' | 'logFile' | 'env' | 'stopSignal'>;
+/** `valkey` is the primary, `valkey-replica` its replica, and three sentinels watch both. */
+export const sentinelTopology: ValkeyTopology = {
+  processes: ['valkey', ...SENTINEL_PROCESS_NAMES],
+  spec(name, context) {
+    if (name === 'valkey' || name === 'valkey-replica') return dataNodeSpec(name, context);
+    return sentinelSpec(name as SentinelProcessName, context);
+  },
+  portOf(name, state) {
+    if (name === 'valkey') return state.ports.valkey;
+    if (name === 'valkey-replica') return state.ports.sentinel?.replica ?? null;
+    return state.ports.sentinel?.sentinels[Number(name.slice(-1)) - 1] ?? null;
+  },
+  appEnv: sentinelAppEnv,
+  afterStart: async () => {},
+};
 
-/** The variables that point an app at the sentinels instead of one server. */
-export function sentinelAppEnv(context: SpecContext): Record<string, string> {
-  const ports = context.state.ports.sentinel?.sentinels ?? [];
+/** The variables that point an app at the sentinels instead of one server. @private */
+function sentinelAppEnv(state: StackState): Record<string, string> {
+  const ports = state.ports.sentinel?.sentinels ?? [];
   return {
     VALKEY_SENTINELS: ports.map((port) => `127.0.0.1:${port}`).join(','),
     VALKEY_SENTINEL_NAME: SENTINEL_GROUP,
@@ -34,12 +50,9 @@ export function sentinelAppEnv(context: SpecContext): Record<string, string> {
  * (CONFIG REWRITE), which must never touch the repository's file, and a restarted server must
  * come back with the role Sentinel gave it, not the one it started with.
  */
-export function dataNodeSpec(
-  base: Base,
-  name: 'valkey' | 'valkey-replica',
-  context: SpecContext,
-): ProcessSpec {
+function dataNodeSpec(name: 'valkey' | 'valkey-replica', context: SpecContext): ProcessSpec {
   const { paths, binaries, state } = context;
+  const base = specBase(name, paths);
   const dir = name === 'valkey' ? paths.valkeyDir : path.join(paths.stateDir, name);
   const port = name === 'valkey' ? state.ports.valkey : state.ports.sentinel!.replica;
   const config = path.join(dir, 'valkey.conf');
@@ -76,12 +89,9 @@ export function dataNodeSpec(
 }
 
 /** `sentinel-N`: `valkey-server <conf> --sentinel` (no extra binary) with a config it may rewrite. */
-export function sentinelSpec(
-  base: Base,
-  name: SentinelProcessName,
-  context: SpecContext,
-): ProcessSpec {
+function sentinelSpec(name: SentinelProcessName, context: SpecContext): ProcessSpec {
   const { paths, binaries, state } = context;
+  const base = specBase(name, paths);
   const index = Number(name.slice(-1)) - 1;
   const port = state.ports.sentinel!.sentinels[index]!;
   const dir = path.join(paths.stateDir, name);

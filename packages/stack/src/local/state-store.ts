@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StackError } from '../errors.js';
-import type { AppReplicaName, ProcessName, Topology } from '../topology.js';
+import type { ProcessName, ReplicaName, Topology } from '../topology.js';
 import type { StackPaths } from './paths.js';
 
 /** A process this stack started, and how to recognise it again (a PID alone can be reused). */
@@ -13,9 +13,23 @@ export interface ProcessRecord {
   readonly signature: string;
 }
 
+/** An app replica that is part of the stack, running or not. */
+export interface ReplicaRecord {
+  /** Where it listens on 127.0.0.1; `recreate` moves it. */
+  readonly port: number;
+  /** The BUILD_VERSION it runs with (`deploy --version` sets it for the replicas it starts). */
+  readonly version: string;
+  /**
+   * In nginx's upstream. A new replica joins once it is ready; a leaving one is taken out (and
+   * nginx reloaded) before it is stopped. A killed replica stays in: nginx retries its sibling.
+   */
+  readonly routed: boolean;
+}
+
 /** `.stack/state.json`: what later CLI invocations need to find and restart the processes. */
 export interface StackState {
-  readonly version: 1;
+  /** 2: replicas are listed in `replicas` (1 had six fixed ones in `ports.apps`). */
+  readonly version: 2;
   /** How Valkey runs; absent in a state written before topologies existed: `standalone`. */
   readonly topology?: Topology;
   readonly ports: {
@@ -23,12 +37,13 @@ export interface StackState {
     readonly valkey: number;
     readonly cartListener: number;
     readonly accountListener: number;
-    readonly apps: Readonly<Record<AppReplicaName, number>>;
     /** The sentinel topology's replica and three sentinels. */
     readonly sentinel?: { readonly replica: number; readonly sentinels: readonly number[] };
     /** The cluster topology's other two masters, and the bus ports of all three. */
     readonly cluster?: { readonly nodes: readonly number[]; readonly buses: readonly number[] };
   };
+  /** The app replicas of the stack, by name; `scale`, `deploy` and `recreate` change them. */
+  readonly replicas: Readonly<Partial<Record<ReplicaName, ReplicaRecord>>>;
   /** The app environment chosen at `up`, reused by `start`/`restart` so replicas stay alike. */
   readonly env: Readonly<Record<string, string>>;
   processes: Partial<Record<ProcessName, ProcessRecord>>;
@@ -48,7 +63,7 @@ export async function readState(paths: StackPaths): Promise<StackState | null> {
   }
   try {
     const state = JSON.parse(text) as StackState;
-    if (state.version !== 1) throw new Error(`unknown version ${String(state.version)}`);
+    if (state.version !== 2) throw new Error(`unknown version ${String(state.version)}`);
     return state;
   } catch (cause) {
     throw new StackError(

@@ -1,0 +1,72 @@
+// Deploy of a new build under load: `deploy` of every service (gateway last) replaces each
+// replica one at a time, start-first, while four API clients keep adding to their carts. Nothing
+// may fail or be lost, and at the end every tier answers with the new build. It runs on a stack
+// of its own on the local driver: the replicas come back with new names (cart-3, cart-4), and
+// the other scenarios count on cart-1 and gateway-1. On compose (one stack per run, and every
+// container it recreates gets a new number anyway) it runs on the main stack.
+import type { Stack } from '@baton/stack';
+import { runLoad } from './fixtures/api-client.js';
+import { reportCounts } from './fixtures/counts.js';
+import { fleetLoad, fleetLoadOptions, fleetTally } from './fixtures/fleet-load.js';
+import { E2E_DRIVER, MAIN_STACK_ENV, browserUrl, withOwnStack } from './fixtures/stack-handle.js';
+import { expect, test } from './fixtures/test.js';
+
+test('Deploy of every service under load: 0 failed, 0 lost, the new build answers on every tier', async ({
+  stack: mainStack,
+}, testInfo) => {
+  const onStack = (body: (stack: Stack) => Promise<void>) =>
+    E2E_DRIVER === 'compose' ? body(mainStack) : withOwnStack(MAIN_STACK_ENV, testInfo, body);
+  await onStack(async (stack) => {
+    const version = `e2e-${Date.now().toString(36)}`;
+    const cast = await fleetLoad(browserUrl(stack));
+    const { traffic, sightings, clients } = cast;
+    const before = (await stack.status()).filter((entry) => entry.service !== null);
+
+    let deploying = true;
+    const started = Date.now();
+    await Promise.all([
+      runLoad(
+        clients,
+        fleetLoadOptions(() => !deploying),
+      ),
+      stack.deploy(undefined, { version }).finally(() => {
+        deploying = false;
+      }),
+    ]);
+    const deployMs = Date.now() - started;
+
+    const after = (await stack.status()).filter((entry) => entry.service !== null);
+    const tally = await fleetTally(cast);
+    // Both tiers behind the gateway, through every gateway: the versions each hop reports.
+    const answered = new Set<string>();
+    for (let i = 0; i < 8; i++) {
+      for (const answer of [await clients[i % 4]!.cart(), await clients[i % 4]!.me()]) {
+        answered.add(answer.headers?.get('x-build-version') ?? 'none');
+      }
+    }
+    reportCounts(testInfo, 'deploy', tally, {
+      deployMs,
+      version,
+      replicas: after.map((entry) => entry.name).join(' '),
+      buildVersions: [...answered].join(' | '),
+    });
+
+    expect(traffic.failures(), 'failed requests').toEqual([]);
+    expect(tally.lost, 'acknowledged items lost').toBe(0);
+    expect(after.map((entry) => entry.service)).toEqual(before.map((entry) => entry.service));
+    for (const entry of after) {
+      expect(
+        before.map((old) => old.name),
+        `${entry.name} is a new replica`,
+      ).not.toContain(entry.name);
+    }
+    expect([...answered], 'X-Build-Version of gateway and cart/account').toEqual([
+      `${version}, ${version}`,
+    ]);
+    for (const entry of after) {
+      expect(sightings.versions.get(entry.name), `${entry.name} reported the new build`).toBe(
+        version,
+      );
+    }
+  });
+});
