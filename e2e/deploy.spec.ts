@@ -14,6 +14,9 @@ import { expect, test } from './fixtures/test.js';
 test('Deploy of every service under load: 0 failed, 0 lost, the new build answers on every tier', async ({
   stack: mainStack,
 }, testInfo) => {
+  // On compose each service's image is built again (only its version layer changes) and every
+  // replacement waits for a container's healthcheck: about a minute more than locally.
+  if (E2E_DRIVER === 'compose') test.setTimeout(240_000);
   const onStack = (body: (stack: Stack) => Promise<void>) =>
     E2E_DRIVER === 'compose' ? body(mainStack) : withOwnStack(MAIN_STACK_ENV, testInfo, body);
   await onStack(async (stack) => {

@@ -1,35 +1,37 @@
 // A replica recreated while something else takes its old address: as a recreated container gets
-// a new IP and another container may get the old one, cart-1 comes back on a new address while
-// an impostor answers on the old. The edge must reach cart-1 again within 10 s, never the
-// impostor, and under a steady load from four API clients no request may fail.
+// a new IP and another container may get the old one, the first cart replica (cart-1 on a fresh
+// stack) comes back on a new address while an impostor answers on the old. The edge must reach
+// the recreated replica within 10 s, never the impostor, and under a steady load from four API
+// clients no request may fail.
 import { runLoad } from './fixtures/api-client.js';
 import { reportCounts } from './fixtures/counts.js';
 import { fleetLoad, fleetLoadOptions, fleetTally } from './fixtures/fleet-load.js';
 import { occupyAddress } from './fixtures/impostor.js';
+import { firstReplica } from './fixtures/stack-handle.js';
 import { expect, test } from './fixtures/test.js';
 
-const TARGET = 'cart-1';
 /** After `recreate` resolved, the replica has this long to answer a client again. */
 const SERVES_AGAIN_WITHIN_MS = 10_000;
 /** The load keeps going this long after `recreate`, so a stale address would be hit. */
 const WATCH_AFTER_MS = 5_000;
 
-test('Recreate cart-1 with an impostor on its old address: serves again within 10 s, 0 impostor answers, 0 failed', async ({
+test('Recreate a cart replica with an impostor on its old address: serves again within 10 s, 0 impostor answers, 0 failed', async ({
   stack,
   baseURL,
 }, testInfo) => {
   const cast = await fleetLoad(baseURL!);
   const { traffic, sightings, clients } = cast;
 
-  const old = (await stack.status()).find((entry) => entry.name === TARGET);
-  expect(old?.address, `${TARGET} has an address`).toBeTruthy();
+  const target = await firstReplica(stack, 'cart');
+  const old = (await stack.status()).find((entry) => entry.name === target);
+  expect(old?.address, `${target} has an address`).toBeTruthy();
   const impostor = occupyAddress(stack, old!.address!);
 
   let done = false;
   let recreateMs = 0;
   let servedAgainMs: number | undefined;
   // Locally the replica keeps its name; on compose the new container has the next number.
-  let recreated: string = TARGET;
+  let recreated: string = target;
   try {
     await Promise.all([
       runLoad(
@@ -39,7 +41,7 @@ test('Recreate cart-1 with an impostor on its old address: serves again within 1
       (async () => {
         try {
           const started = Date.now();
-          recreated = await stack.recreate(TARGET);
+          recreated = await stack.recreate(target);
           const readyAt = Date.now();
           recreateMs = readyAt - started;
           const seen = await sightings.waitForAll([recreated], readyAt, SERVES_AGAIN_WITHIN_MS);

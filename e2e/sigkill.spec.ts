@@ -13,9 +13,8 @@ import { keepAdding } from './fixtures/browser-load.js';
 import { reportCounts } from './fixtures/counts.js';
 import { SKUS } from './fixtures/shop.js';
 import { finalTally, shopUnderLoad } from './fixtures/shop-under-load.js';
+import { firstReplica } from './fixtures/stack-handle.js';
 import { expect, test } from './fixtures/test.js';
-
-const KILLED = ['cart-1', 'gateway-1'] as const;
 
 test('SIGKILL of a cart and a gateway replica mid-traffic: 0 failed requests, 0 duplicates, 0 lost', async ({
   page,
@@ -25,6 +24,8 @@ test('SIGKILL of a cart and a gateway replica mid-traffic: 0 failed requests, 0 
 }, testInfo) => {
   const cast = await shopUnderLoad(page, context, baseURL!);
   const { traffic, shop, clients } = cast;
+  // cart-1 and gateway-1 on a fresh stack.
+  const killed = [await firstReplica(stack, 'cart'), await firstReplica(stack, 'gateway')];
 
   let running = true;
   const loads = Promise.all([
@@ -46,17 +47,17 @@ test('SIGKILL of a cart and a gateway replica mid-traffic: 0 failed requests, 0 
   ]);
   try {
     await sleep(1_000);
-    await stack.kill('cart-1');
+    await stack.kill(killed[0]!);
     await sleep(1_500);
-    await stack.kill('gateway-1');
+    await stack.kill(killed[1]!);
     await sleep(1_500);
     // Back while the traffic goes on: a replica that crashed rejoins without anyone noticing.
-    await Promise.all(KILLED.map((name) => stack.start(name)));
+    await Promise.all(killed.map((name) => stack.start(name)));
     await sleep(1_000);
   } finally {
     running = false;
     const [, clicks] = await loads;
-    await Promise.all(KILLED.map((name) => stack.start(name)));
+    await Promise.all(killed.map((name) => stack.start(name)));
     testInfo.annotations.push({ type: 'clicks', description: String(clicks) });
   }
 

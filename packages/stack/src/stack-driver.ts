@@ -66,9 +66,10 @@ export interface StackDriver {
    */
   deploy(service: ServiceName, options: { version: string }): Promise<void>;
   /**
-   * Stops a replica and starts it again on a new address (local: a new free port; compose: a new
-   * container), nginx following; resolves with its name once it is ready again (local: the same
-   * name; compose: the new container's number).
+   * Moves a replica to a new address, nginx following; resolves with its name once it is ready
+   * there. Local: stopped, then started on a new free port (the same name). Compose: a new
+   * container is started and ready first (the next number, a new IP), then the old one drains
+   * and is removed, as `up` replaces a container after a rebuild.
    */
   recreate(name: ReplicaName): Promise<ReplicaName>;
 }

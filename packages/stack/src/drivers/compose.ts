@@ -145,10 +145,11 @@ export class ComposeDriver implements StackDriver {
   async recreate(name: ReplicaName): Promise<ReplicaName> {
     const service = serviceOf(name)!;
     const before = this.#replicasIn(await this.#containers(), service);
-    await this.#remove(name);
-    // A new container, on whatever address the engine gives it; compose numbers it anew.
-    await this.#scaleTo(service, before.length);
+    // Start-first, as a deploy replaces a container: the new one (compose numbers it anew) gets
+    // an address while the old one still holds its own, so it never inherits the old address.
+    await this.#scaleTo(service, before.length + 1);
     const after = this.#replicasIn(await this.#containers(), service);
+    await this.#remove(name);
     return after.find((replica) => !before.includes(replica)) ?? name;
   }
 
