@@ -168,19 +168,17 @@ export class ComposeDriver implements StackDriver {
     replicas: number,
     env: Record<string, string> = {},
   ): Promise<void> {
+    const before = this.#replicasIn(await this.#containers(), service);
     await this.#compose(
       [
-        'up',
-        '--detach',
-        '--no-deps',
-        '--no-recreate',
-        '--wait',
-        '--scale',
-        `${service}=${replicas}`,
-        service,
+        ...['up', '--detach', '--no-deps', '--no-recreate', '--wait'],
+        ...['--scale', `${service}=${replicas}`, service],
       ],
       env,
     );
+    for (const name of this.#replicasIn(await this.#containers(), service)) {
+      if (!before.includes(name)) this.#options.onEvent({ name, event: 'ready' });
+    }
   }
 
   /** The replicas of `service` in `containers`, by number. @private */
