@@ -84,6 +84,12 @@ describe('the packed tarball, installed outside the repository', { timeout: 300_
         'install',
         '--no-audit',
         '--no-fund',
+        // The repository's own `npm ci` has cached these packages: use the cache before the
+        // registry. A stalled registry connection is given up after 30 s and retried (npm's
+        // default waits 5 min on it, longer than this test may take; one CI run hung there).
+        '--prefer-offline',
+        '--fetch-timeout=30000',
+        '--fetch-retries=4',
         `./${packed?.filename}`,
         'express@^5',
         'express-session@^1',
