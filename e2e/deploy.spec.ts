@@ -1,9 +1,10 @@
 // Deploy of a new build under load: `deploy` of every service (gateway last) replaces each
 // replica one at a time, start-first, while four API clients keep adding to their carts. Nothing
-// may fail or be lost, and at the end every tier answers with the new build. It runs on a stack
-// of its own on the local driver: the replicas come back with new names (cart-3, cart-4), and
-// the other scenarios count on cart-1 and gateway-1. On compose (one stack per run, and every
-// container it recreates gets a new number anyway) it runs on the main stack.
+// may fail or be lost, and at the end every tier answers with the new build. On the local driver
+// it runs on a stack of its own: the replicas come back with new names (cart-3, cart-4), and
+// api-client and hop-trail, which run after it, count on cart-1 and cart-2. On compose (one stack
+// per run; only the fleet-agnostic scenarios run there, and they pick their targets from
+// status()) it runs on the main stack.
 import type { Stack } from '@baton/stack';
 import { runLoad } from './fixtures/api-client.js';
 import { reportCounts } from './fixtures/counts.js';
