@@ -144,13 +144,12 @@ export class ComposeDriver implements StackDriver {
 
   async recreate(name: ReplicaName): Promise<ReplicaName> {
     const service = serviceOf(name)!;
-    const before = this.#replicasIn(await this.#containers(), service);
+    const count = this.#replicasIn(await this.#containers(), service).length;
     // Start-first, as a deploy replaces a container: the new one (compose numbers it anew) gets
     // an address while the old one still holds its own, so it never inherits the old address.
-    await this.#scaleTo(service, before.length + 1);
-    const after = this.#replicasIn(await this.#containers(), service);
+    const [added] = await this.#scaleTo(service, count + 1);
     await this.#remove(name);
-    return after.find((replica) => !before.includes(replica)) ?? name;
+    return added ?? name;
   }
 
   /** Drains (docker stop: SIGTERM, SIGKILL after stop_grace_period) and removes one replica. @private */
@@ -162,12 +161,15 @@ export class ComposeDriver implements StackDriver {
     this.#options.onEvent({ name, event: 'stopped' });
   }
 
-  /** `replicas` containers of `service`, the existing ones untouched, new ones healthy. @private */
+  /**
+   * `replicas` containers of `service`, the existing ones untouched, new ones healthy; resolves
+   * with the names it added. @private
+   */
   async #scaleTo(
     service: ServiceName,
     replicas: number,
     env: Record<string, string> = {},
-  ): Promise<void> {
+  ): Promise<ReplicaName[]> {
     const before = this.#replicasIn(await this.#containers(), service);
     await this.#compose(
       [
@@ -176,9 +178,11 @@ export class ComposeDriver implements StackDriver {
       ],
       env,
     );
-    for (const name of this.#replicasIn(await this.#containers(), service)) {
-      if (!before.includes(name)) this.#options.onEvent({ name, event: 'ready' });
-    }
+    const added = this.#replicasIn(await this.#containers(), service).filter(
+      (name) => !before.includes(name),
+    );
+    for (const name of added) this.#options.onEvent({ name, event: 'ready' });
+    return added;
   }
 
   /** The replicas of `service` in `containers`, by number. @private */
