@@ -1,5 +1,5 @@
 import type { BenchResults } from '../results.js';
-import { PROFILE_SECTION } from './analysis.js';
+import { GATEWAY_PROFILE_SECTION, PROFILE_SECTION } from './analysis.js';
 import { type ReportContext, type ReportSection, renderSection } from './report-section.js';
 import {
   CONSISTENCY_SECTION,
@@ -58,6 +58,7 @@ export const REPORT_SECTIONS: readonly ReportSection[] = [
   MEMORY_SECTION,
   SCALE_SECTION,
   PROFILE_SECTION,
+  GATEWAY_PROFILE_SECTION,
   MISSES_SECTION,
   PROBLEMS_SECTION,
   SETUP_SECTION,

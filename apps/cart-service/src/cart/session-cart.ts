@@ -14,7 +14,7 @@ export const CART_ATTRIBUTE = 'cart';
  * phone that comes back online. After the window a retry is a new change. Each record is its own
  * key (`<session key>:r:<key>`, see `Session.updateOnce`), so the resting session holds none.
  */
-export const REPLAY_WINDOW_MS = 5 * 60_000;
+export const REPLAY_WINDOW_MS = 60_000;
 
 /**
  * One keyed change's record, and the answer it got: the fingerprint of what was asked, the
