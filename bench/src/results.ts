@@ -27,6 +27,8 @@ export interface BenchResults {
   readonly memory: MemoryResult[];
   readonly scale: ScaleResult[];
   readonly profiles: CartProfile[];
+  /** Both gateways of the cart-service variant under the profiler (absent in older results). */
+  readonly gatewayProfile?: CartProfile;
   /** What went wrong (a phase that failed, non-2xx answers): any entry makes the exit code 1. */
   readonly problems: string[];
 }

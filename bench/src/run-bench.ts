@@ -12,6 +12,7 @@ import { measureScale } from './scenarios/scale.js';
 import { ROUTES, measureThroughput } from './scenarios/throughput.js';
 import { VALKEY_OVERRIDES } from './stack/valkey-server.js';
 import {
+  MEMORY_VARIANTS,
   SCALE_VARIANTS,
   SESSION_VARIANTS,
   VARIANTS,
@@ -44,10 +45,11 @@ export async function runBench({
     2 +
     VARIANTS.length +
     plan.repeats * ROUTES.length * VARIANTS.length +
-    SESSION_VARIANTS.length * 4 +
+    SESSION_VARIANTS.length * 3 +
+    MEMORY_VARIANTS.length +
     SCALE_VARIANTS.length +
     1 +
-    (plan.profileSeconds > 0 ? VARIANTS.length : 0) +
+    (plan.profileSeconds > 0 ? VARIANTS.length + 1 : 0) +
     1;
   const progress = new Progress(steps);
   const problems: string[] = [];
@@ -65,7 +67,7 @@ export async function runBench({
     }
   }
 
-  progress.step('starting valkey-server and four stacks (nginx + 2 gateways + 2 carts each)');
+  progress.step('starting valkey-server and five stacks (nginx + 2 gateways + 2 carts each)');
   const env = await BenchEnvironment.start({
     root,
     keepDir: keepTemp,
@@ -144,7 +146,7 @@ export async function runBench({
     }
 
     const memory: MemoryResult[] = [];
-    for (const variant of SESSION_VARIANTS) {
+    for (const variant of MEMORY_VARIANTS) {
       progress.step(`memory: ${plan.memorySessions} sessions of 10 items, ${variant}`);
       const m = await phase(`memory ${variant}`, () =>
         measureMemory(env, variant, plan.memorySessions),
@@ -197,6 +199,20 @@ export async function runBench({
         if (p) profiles.push(p);
       }
     }
+    let gatewayProfile;
+    if (plan.profileSeconds > 0) {
+      progress.step('CPU profile of the gateways under GET /cart, cart-service');
+      gatewayProfile = await phase('profile gateways', () =>
+        profileCarts(
+          env,
+          'cart-service',
+          plan.profileSeconds,
+          plan.connections,
+          plan.sessions,
+          'gateways',
+        ),
+      );
+    }
 
     progress.step('stopping every process and writing the report');
     await env.stop();
@@ -217,6 +233,7 @@ export async function runBench({
       memory,
       scale,
       profiles,
+      ...(gatewayProfile ? { gatewayProfile } : {}),
       problems,
     };
   } catch (err) {

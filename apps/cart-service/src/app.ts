@@ -9,7 +9,7 @@ import {
   servedBy,
   sessionOptionsFrom,
 } from '@baton/service-kit';
-import { CartChangePublisher } from './cart/cart-changes.js';
+import { cartChangesChannel } from './cart/cart-changes.js';
 import { cartRoutes } from './cart/routes.js';
 import { demoRoutes } from './cart/demo-routes.js';
 import { Catalog } from './catalog/catalog.js';
@@ -34,8 +34,8 @@ export interface CartAppDeps {
  * The session middleware is mounted on the cart routes only: `/api/catalog`, `/healthz`,
  * `/readyz` and `/metrics` never touch the session store, so they keep answering while Valkey is
  * down. Tokens arrive in `X-Auth-Token` from the gateway (header resolver); a new session's token
- * goes back in the same response header. After every cart change it publishes the session's
- * public id on `<namespace>:cart-changes` for the gateways' live views.
+ * goes back in the same response header. Every cart change publishes the session's public id on
+ * `<namespace>:cart-changes` for the gateways' live views, from inside its compare-and-set script.
  */
 export function createApp(config: CartConfig, deps: CartAppDeps): Express {
   const { logger } = deps;
@@ -43,7 +43,7 @@ export function createApp(config: CartConfig, deps: CartAppDeps): Express {
   const readiness = deps.readiness ?? new Readiness(deps.valkey);
   const catalog = deps.catalog ?? new Catalog();
   const withSession = session(sessionOptionsFrom(config, deps.valkey, 'header', logger, metrics));
-  const changes = new CartChangePublisher(deps.valkey, config.SESSION_NAMESPACE, logger);
+  const changesChannel = cartChangesChannel(config.SESSION_NAMESPACE);
 
   const identity = { instance: config.INSTANCE_ID, version: config.BUILD_VERSION };
   const app = express();
@@ -55,8 +55,8 @@ export function createApp(config: CartConfig, deps: CartAppDeps): Express {
   app.get('/metrics', metrics.handler());
   app.use(jsonBody());
   app.use(catalogRoutes(catalog, config.INSTANCE_ID));
-  app.use(demoRoutes(catalog, config.INSTANCE_ID, withSession, changes));
-  app.use(cartRoutes(catalog, config.INSTANCE_ID, withSession, changes));
+  app.use(demoRoutes(catalog, config.INSTANCE_ID, withSession, changesChannel));
+  app.use(cartRoutes(catalog, config.INSTANCE_ID, withSession, changesChannel));
   app.use(notFound());
   app.use(sessionErrorHandler());
   app.use(jsonErrors(logger));

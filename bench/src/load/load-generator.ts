@@ -5,7 +5,12 @@ export interface LoadOptions {
   /** The nginx edge, e.g. http://127.0.0.1:41234 */
   readonly url: string;
   readonly method: 'GET' | 'POST';
-  readonly path: string;
+  /**
+   * Request i goes to paths[⌊i / cookies⌋ % paths]: each round over the sessions takes the next
+   * path, so every session gets every path in turn (the adds spread over the catalog's items and
+   * no line of cart-service's cart reaches its quantity limit of 99).
+   */
+  readonly paths: readonly string[];
   /** `Cookie` header values; request i carries cookies[i % n], so load spreads over sessions. */
   readonly cookies: readonly string[];
   readonly connections: number;
@@ -58,10 +63,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     requests: [
       {
         method: options.method,
-        path: options.path,
+        path: options.paths[0] ?? '/',
         setupRequest(request) {
-          const cookie = cookies.length > 0 ? cookies[next++ % cookies.length] : undefined;
-          return { ...request, headers: { ...request.headers, ...(cookie ? { cookie } : {}) } };
+          const i = next++;
+          const cookie = cookies.length > 0 ? cookies[i % cookies.length] : undefined;
+          const round = Math.floor(i / Math.max(1, cookies.length));
+          const path = options.paths[round % options.paths.length] ?? request.path;
+          return {
+            ...request,
+            path,
+            headers: { ...request.headers, ...(cookie ? { cookie } : {}) },
+          };
         },
       },
     ],

@@ -5,6 +5,7 @@ import { summarizeThroughput } from './summary.js';
 
 const COLORS: Record<VariantName, string> = {
   baton: '#2563eb',
+  'cart-service': '#7c3aed',
   baseline: '#d97706',
   'baton-store': '#059669',
   control: '#9ca3af',

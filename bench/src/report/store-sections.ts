@@ -118,6 +118,12 @@ export const MEMORY_SECTION: ReportSection = {
   blocks: ({ results }) => [
     "Sessions of 10 items (`apple`, `pear`, `banana`, `orange`, `lemon`, `kiwi`, `grapes`, `cherries`, `apple`, `pear`), each created through the edge by the variant's own app. `MEMORY USAGE <key> SAMPLES 0` is each key's exact footprint in bytes (key name, value, allocator overhead), averaged over the sessions. Valkey's per-key bookkeeping (main and expiry dictionaries) comes on top: [Scale](#scale) has it, as the growth of `used_memory` over up to a million sessions.",
     render(MEMORY, results.memory),
+    ...results.memory
+      .filter((m) => m.records)
+      .map(
+        (m) =>
+          `${VARIANT_LABEL[m.variant]} also keeps, while the replay window lasts, ${fixed(m.records?.perSession ?? 0, 1)} idempotency record(s) per session beside it (one per keyed add: the gateway gives every cart write an \`Idempotency-Key\`), ${fixed(m.records?.memoryUsageBytes ?? 0, 0)} B each (MEMORY USAGE), with a TTL of their own (${fixed((m.records?.pttlMs ?? 0) / 1000, 0)} s left when read). They are not part of the resting session above: each expires by itself.`,
+      ),
     ...listpackNote(results),
     'What one session looks like in Valkey:',
     ...results.memory
@@ -163,6 +169,11 @@ export const SCALE_SECTION: ReportSection = {
 function listpackNote(results: BenchResults): string[] {
   const plain = results.memory.find((m) => m.variant === 'baton' && !m.setting);
   const whatIf = results.memory.find((m) => m.variant === 'baton' && m.setting);
+  if (plain?.encoding === 'listpack') {
+    return [
+      `Every Baton session hash here is a compact \`listpack\`: Valkey keeps a hash one as long as no value is longer than \`hash-max-listpack-value\`, which the project's \`infra/valkey/valkey.conf\` raises from 64 to 1024 bytes (a cart's JSON is longer than 64 bytes from about three lines on; the default would turn the hash into a \`hashtable\` of about 200 bytes more).`,
+    ];
+  }
   if (!plain || !whatIf) return [];
   return [
     `Baton's session hash is stored as a \`${plain.encoding}\`, not a compact \`listpack\`: Valkey converts a whole hash as soon as one value is longer than \`hash-max-listpack-value\` (64 bytes by default), and a 10-item cart's JSON is longer than that. With \`${whatIf.setting}\` (a what-if, set for that row only; the project's \`infra/valkey/valkey.conf\` does not set it) the same sessions take ${fixed(whatIf.memoryUsageBytes, 0)} bytes instead of ${fixed(plain.memoryUsageBytes, 0)}.`,

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { BenchEnvironment } from '../environment.js';
 import { inParallel } from '../sessions/variant-client.js';
 import { type StoredSession, keyPattern, readStored } from '../sessions/session-formats.js';
-import type { SessionVariantName } from '../variants/variant.js';
+import type { MemoryVariantName } from '../variants/variant.js';
 
 /** The 10 items every session of the memory and scale measurements holds. */
 export const TEN_ITEMS = [
@@ -19,7 +19,7 @@ export const TEN_ITEMS = [
 ] as const;
 
 export interface MemoryResult {
-  readonly variant: SessionVariantName;
+  readonly variant: MemoryVariantName;
   readonly sessions: number;
   /** Mean `MEMORY USAGE <key> SAMPLES 0` over every session key. */
   readonly memoryUsageBytes: number;
@@ -31,6 +31,12 @@ export interface MemoryResult {
   readonly encoding: string;
   /** A Valkey setting changed for this measurement only (a what-if), e.g. `hash-max-listpack-value 1024`. */
   readonly setting?: string;
+  /**
+   * The idempotency records beside the sessions while the replay window lasts (cart-service
+   * keeps one short-lived key per keyed add; absent when there are none): how many per session,
+   * the mean MEMORY USAGE of one, and its TTL when read.
+   */
+  readonly records?: { perSession: number; memoryUsageBytes: number; pttlMs: number };
   /** One session as Valkey holds it: the template the scale preload copies. */
   readonly sample: { key: string; stored: StoredSession; pttlMs: number };
 }
@@ -43,7 +49,7 @@ export interface MemoryResult {
  */
 export async function measureMemory(
   env: BenchEnvironment,
-  variant: SessionVariantName,
+  variant: MemoryVariantName,
   sessions: number,
   setting?: [name: string, value: string],
 ): Promise<MemoryResult> {
@@ -62,7 +68,7 @@ export async function measureMemory(
 /** @private */
 async function measure(
   env: BenchEnvironment,
-  variant: SessionVariantName,
+  variant: MemoryVariantName,
   sessions: number,
 ): Promise<MemoryResult> {
   await env.flush();
@@ -81,7 +87,20 @@ async function measure(
     payload += payloadBytes(await readStored(env.admin, key));
   }
   const key = keys[0] as string;
+  const recordKeys = await scanAll(env.admin, `${keyPattern(variant)}:r:*`);
+  let recordUsage = 0;
+  for (const record of recordKeys) {
+    recordUsage += Number(await env.admin.call('MEMORY', 'USAGE', record, 'SAMPLES', '0'));
+  }
+  const records = recordKeys[0]
+    ? {
+        perSession: recordKeys.length / sessions,
+        memoryUsageBytes: recordUsage / recordKeys.length,
+        pttlMs: await env.admin.pttl(recordKeys[0]),
+      }
+    : undefined;
   return {
+    ...(records ? { records } : {}),
     variant,
     sessions,
     memoryUsageBytes: usage / sessions,

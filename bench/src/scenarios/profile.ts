@@ -16,6 +16,8 @@ export interface ProfileEntry {
 
 export interface CartProfile {
   readonly variant: VariantName;
+  /** Whose processes were profiled (absent in results from before gateways were: the carts). */
+  readonly tier?: 'carts' | 'gateways';
   readonly requests: number;
   /** Of those, the ones answered while the profile was sampled (a steady rate assumed). */
   readonly windowRequests: number;
@@ -38,7 +40,8 @@ interface CpuProfile {
 const EDGE_MS = 250;
 
 /**
- * Where a cart replica spends its CPU under `GET /cart` load: both replicas are restarted under
+ * Where a cart replica (or, with `tier`, a gateway) spends its CPU under `GET /cart` load: both
+ * replicas are restarted under
  * V8's sampling profiler (`node --cpu-prof`), loaded for `seconds` through the edge, stopped
  * (which writes the profiles) and restarted without it. Only samples taken during the load
  * count (start-up and module loading are left out). Self time is grouped by origin (package,
@@ -50,11 +53,14 @@ export async function profileCarts(
   seconds: number,
   connections: number,
   sessions: number,
+  tier: 'carts' | 'gateways' = 'carts',
 ): Promise<CartProfile> {
-  const dir = path.join(env.dir, 'profiles', variant);
+  const dir = path.join(env.dir, 'profiles', tier === 'carts' ? variant : `${variant}-${tier}`);
   const stack = env.stacks[variant];
-  await stack.restartCarts(['--cpu-prof', `--cpu-prof-dir=${dir}`]);
-  const spawned = new Map(stack.carts.map((c) => [c.pid, c.startedAt]));
+  const restart = (nodeArgs: string[]) =>
+    tier === 'carts' ? stack.restartCarts(nodeArgs) : stack.restartGateways(nodeArgs);
+  await restart(['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  const spawned = new Map(stack[tier].map((c) => [c.pid, c.startedAt]));
   await env.flush();
   const client = env.client(variant);
   const cookies = await inParallel(sessions, 16, () => client.newSession(SEEDED_CART));
@@ -62,13 +68,13 @@ export async function profileCarts(
   const result = await runLoad({
     url: stack.edgeUrl,
     method: 'GET',
-    path: '/cart',
+    paths: ['/cart'],
     cookies,
     connections,
     durationSeconds: seconds,
   });
   const to = Date.now() - EDGE_MS;
-  await stack.restartCarts([]);
+  await restart([]);
   const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
   if (files.length === 0)
     throw new Error(`${variant}: the profiler wrote no .cpuprofile to ${dir}`);
@@ -108,6 +114,7 @@ export async function profileCarts(
   });
   return {
     variant,
+    tier,
     requests: result.ok,
     windowRequests: requests,
     sampledMs: total,

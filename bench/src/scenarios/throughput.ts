@@ -10,6 +10,9 @@ import { keyPattern } from '../sessions/session-formats.js';
 
 export const ROUTES = ['GET /cart', 'POST /cart/:item'] as const;
 
+/** What `POST /cart/:item` adds, in turn: the catalog's eight fruits (see LoadOptions.paths). */
+const ADDED_ITEMS = ['apple', 'pear', 'banana', 'orange', 'lemon', 'kiwi', 'grapes', 'cherries'];
+
 /** How long requests still in flight when a run ends get to finish. */
 const QUIET_MS = 500;
 export type Route = (typeof ROUTES)[number];
@@ -192,7 +195,7 @@ async function load(
   const result = await runLoad({
     url: env.stacks[variant].edgeUrl,
     method: route === 'GET /cart' ? 'GET' : 'POST',
-    path: route === 'GET /cart' ? '/cart' : '/cart/apple',
+    paths: route === 'GET /cart' ? ['/cart'] : ADDED_ITEMS.map((item) => `/cart/${item}`),
     cookies,
     connections: options.connections,
     durationSeconds: seconds,

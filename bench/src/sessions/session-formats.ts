@@ -3,7 +3,7 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import { KeyLayout, newSessionToken, sessionIdOf } from '@baton/session';
 import { DEFAULT_BATON_STORE_OPTIONS } from '@baton/session/express-session';
 import { BASELINE_COOKIE, BASELINE_PREFIX } from '../variants/baseline-cart.js';
-import type { SessionVariantName } from '../variants/variant.js';
+import type { MemoryVariantName, SessionVariantName } from '../variants/variant.js';
 
 /** The namespace the bench's Baton replicas use: the demo's, as cart-service has it. */
 export const BATON_NAMESPACE = 'myplatform:sessions';
@@ -16,8 +16,8 @@ const batonStoreKeys = new KeyLayout(DEFAULT_BATON_STORE_OPTIONS.namespace);
 export type StoredSession = { kind: 'hash'; fields: string[] } | { kind: 'string'; value: string };
 
 /** SCAN pattern of one variant's session keys. */
-export function keyPattern(variant: SessionVariantName): string {
-  if (variant === 'baton') return batonKeys.sessionKey('*');
+export function keyPattern(variant: MemoryVariantName): string {
+  if (variant === 'baton' || variant === 'cart-service') return batonKeys.sessionKey('*');
   return variant === 'baton-store' ? batonStoreKeys.sessionKey('*') : `${BASELINE_PREFIX}*`;
 }
 

@@ -20,10 +20,12 @@ export interface VariantStack {
   readonly variant: VariantName;
   readonly edgeUrl: string;
   readonly nginx: RunningProcess;
-  readonly gateways: readonly RunningProcess[];
+  gateways: RunningProcess[];
   carts: RunningProcess[];
   /** Restarts both cart replicas with extra Node flags (the CPU profile), and back. */
   restartCarts(nodeArgs: readonly string[]): Promise<void>;
+  /** The same for both gateways. */
+  restartGateways(nodeArgs: readonly string[]): Promise<void>;
 }
 
 export interface VariantStackOptions {
@@ -70,7 +72,10 @@ export async function startVariantStack(options: VariantStackOptions): Promise<V
     LOG_LEVEL: 'warn',
   };
   const gatewayMain = resolveGatewayMain();
-  const cartMain = fileURLToPath(new URL('../variants/main.js', import.meta.url));
+  const cartMain =
+    variant === 'cart-service'
+      ? path.join(root, 'apps', 'cart-service', 'dist', 'src', 'main.js')
+      : fileURLToPath(new URL('../variants/main.js', import.meta.url));
 
   const startApp = async (
     name: string,
@@ -103,10 +108,12 @@ export async function startVariantStack(options: VariantStackOptions): Promise<V
     ACCOUNT_URL: `http://127.0.0.1:${accountListener}`,
   };
   const carts = await startCarts([]);
-  const gateways = await Promise.all([
-    startApp('gateway-1', gw1, gatewayMain, gatewayEnv),
-    startApp('gateway-2', gw2, gatewayMain, gatewayEnv),
-  ]);
+  const startGateways = (nodeArgs: readonly string[]) =>
+    Promise.all([
+      startApp('gateway-1', gw1, gatewayMain, gatewayEnv, nodeArgs),
+      startApp('gateway-2', gw2, gatewayMain, gatewayEnv, nodeArgs),
+    ]);
+  const gateways = await startGateways([]);
 
   const local = (port: number) => `127.0.0.1:${port}`;
   const template = await readFile(path.join(root, 'infra', 'nginx', 'baton.conf.template'), 'utf8');
@@ -149,6 +156,10 @@ export async function startVariantStack(options: VariantStackOptions): Promise<V
     async restartCarts(nodeArgs) {
       await Promise.all(stack.carts.map((cart) => supervisor.stop(cart)));
       stack.carts = await startCarts(nodeArgs);
+    },
+    async restartGateways(nodeArgs) {
+      await Promise.all(stack.gateways.map((gateway) => supervisor.stop(gateway)));
+      stack.gateways = await startGateways(nodeArgs);
     },
   };
   return stack;

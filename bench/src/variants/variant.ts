@@ -1,13 +1,18 @@
-/** The four variants, in the order every repeat runs them. */
-export const VARIANTS = ['baton', 'baseline', 'baton-store', 'control'] as const;
+/**
+ * The variants, in the order every repeat runs them. `cart-service` is the platform as shipped:
+ * the real apps/cart-service (its middleware, catalog, idempotency records and live-update
+ * publish) behind the same gateways, on the article's routes it also serves.
+ */
+export const VARIANTS = ['baton', 'cart-service', 'baseline', 'baton-store', 'control'] as const;
 
 export type VariantName = (typeof VARIANTS)[number];
 
 /**
- * What a cart replica (`variants/main.ts`) can run: the variants, plus `memory` (express-session's
- * in-process store), which the bench never measures and the sticky-kill lab (`labs/`) kills.
+ * What a bench cart replica (`variants/main.ts`) can run: the minimal variants, plus `memory`
+ * (express-session's in-process store), which the bench never measures and the sticky-kill lab
+ * (`labs/`) kills. `cart-service` runs its own entry point.
  */
-export const CART_BACKENDS = [...VARIANTS, 'memory'] as const;
+export const CART_BACKENDS = ['baton', 'baseline', 'baton-store', 'control', 'memory'] as const;
 
 export type CartBackendName = (typeof CART_BACKENDS)[number];
 
@@ -15,6 +20,15 @@ export type CartBackendName = (typeof CART_BACKENDS)[number];
 export const SESSION_VARIANTS = ['baton', 'baseline', 'baton-store'] as const;
 
 export type SessionVariantName = (typeof SESSION_VARIANTS)[number];
+
+/**
+ * The variants whose sessions the memory measurement weighs: the session variants and the
+ * shipped cart-service (left out of the lost-update scenario: its catalog refuses the
+ * `item-<n>` adds, and its own tests count its concurrent adds).
+ */
+export const MEMORY_VARIANTS = [...SESSION_VARIANTS, 'cart-service'] as const;
+
+export type MemoryVariantName = (typeof MEMORY_VARIANTS)[number];
 
 /**
  * The variants the scale scenario fills with up to a million sessions: Baton's and connect-redis'
@@ -25,6 +39,7 @@ export const SCALE_VARIANTS = ['baton', 'baseline'] as const;
 
 export const VARIANT_LABEL: Record<VariantName, string> = {
   baton: 'Baton',
+  'cart-service': 'cart-service (as shipped)',
   baseline: 'express-session + connect-redis',
   'baton-store': 'express-session + BatonStore',
   control: 'no-session control',

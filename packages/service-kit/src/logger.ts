@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type DestinationStream, type Logger, pino } from 'pino';
-import { pinoHttp } from 'pino-http';
+import { type DestinationStream, type Level, type Logger, pino, stdSerializers } from 'pino';
 
 /** Headers that carry session tokens or credentials: never written to a log. */
 const REDACTED = [
@@ -33,25 +32,88 @@ export function createLogger(
   return destination ? pino(options, destination) : pino(options);
 }
 
+/** An `X-Request-Id` the gateway may pass on as it came; anything else gets a fresh UUID. */
+const REQUEST_ID = /^[\w-]{1,100}$/;
+
+/** Health probes and scrapes every few seconds would drown the interesting lines. */
+const NOT_LOGGED = /^\/(healthz|readyz|metrics)$/;
+
+/** pino's standard request, response and error shapes, as pino-http logged them. */
+const HTTP_SERIALIZERS = {
+  req: stdSerializers.req,
+  res: stdSerializers.res,
+  err: stdSerializers.err,
+};
+
+declare module 'node:http' {
+  interface IncomingMessage {
+    /** The request id (`X-Request-Id`), set by {@link requestLogging}. */
+    id: string;
+    /** A logger bound to this request (its id, method, url, headers redacted). */
+    log: Logger;
+  }
+}
+
 /**
  * Request logging with a request id that follows the request across hops: taken from
- * `X-Request-Id` (nginx sets one at the edge) or made here, and echoed on the response.
+ * `X-Request-Id` (nginx sets one at the edge) or made here, and echoed on the response. One line
+ * per request when it ends (`request completed`, `request errored` for a 5xx, `request aborted`
+ * for a client that went away first), with the request, the response and the time taken, at
+ * `info`; a 5xx at `error`, a 503 at `warn`.
+ *
+ * `req.log` is a child logger bound to the request, made the first time something logs: making
+ * it serializes and redacts the request's headers, which pino-http did for every request even
+ * when the level let nothing through, and was the costliest step of a proxied request in the
+ * gateway (see BENCHMARKS.md). A line below the logger's level costs a level check.
  */
 export function requestLogging(logger: Logger) {
-  return pinoHttp({
-    logger,
-    genReqId(req: IncomingMessage, res: ServerResponse) {
-      const incoming = req.headers['x-request-id'];
-      const id =
-        typeof incoming === 'string' && /^[\w-]{1,100}$/.test(incoming) ? incoming : randomUUID();
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
-    // Health probes and scrapes every few seconds would drown the interesting lines.
-    autoLogging: { ignore: (req) => /^\/(healthz|readyz|metrics)$/.test(req.url ?? '') },
-    // A 503 is the store being away: expected, answered with Retry-After, and reported once per
-    // outage by valkeyClientFrom. At `error` it would repeat that report once per request.
-    customLogLevel: (_req, res, err) =>
-      res.statusCode === 503 ? 'warn' : err || res.statusCode >= 500 ? 'error' : 'info',
-  });
+  return function logRequest(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+    const started = Date.now();
+    const incoming = req.headers['x-request-id'];
+    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', id);
+    req.id = id;
+    let bound: Logger | undefined;
+    Object.defineProperty(req, 'log', {
+      configurable: true,
+      get: () => (bound ??= logger.child({ req }, { serializers: HTTP_SERIALIZERS })),
+      set: (value: Logger) => {
+        bound = value;
+      },
+    });
+    if (!NOT_LOGGED.test(req.url ?? '')) {
+      const done = (err?: Error) => {
+        res.off('close', done);
+        res.off('finish', done);
+        res.off('error', done);
+        const level = levelOf(res.statusCode, err);
+        if (!logger.isLevelEnabled(level)) return;
+        const responseTime = Date.now() - started;
+        const failed =
+          err ??
+          (res.statusCode >= 500
+            ? new Error(`failed with status code ${res.statusCode}`)
+            : undefined);
+        const message = failed
+          ? 'request errored'
+          : res.writableFinished
+            ? 'request completed'
+            : 'request aborted';
+        req.log[level]({ res, responseTime, ...(failed ? { err: failed } : {}) }, message);
+      };
+      res.on('close', done);
+      res.on('finish', done);
+      res.on('error', done);
+    }
+    next();
+  };
+}
+
+/**
+ * @private A 503 is the store being away: expected, answered with Retry-After, and reported once
+ * per outage by valkeyClientFrom. At `error` it would repeat that report once per request.
+ */
+function levelOf(status: number, err: Error | undefined): Level {
+  if (status === 503) return 'warn';
+  return err || status >= 500 ? 'error' : 'info';
 }

@@ -2,9 +2,8 @@ import { type RequestHandler, Router } from 'express';
 import type { Catalog } from '../catalog/catalog.js';
 import { addItem, itemNames } from './cart.js';
 import { parsePathSku } from './cart-input.js';
-import type { CartChangePublisher } from './cart-changes.js';
 import { REPLAYED_HEADER, idempotencyKey, idempotentRequest } from './idempotency-key.js';
-import { changeCart, readCart, rememberedWrite } from './session-cart.js';
+import { changeCart, readCart } from './session-cart.js';
 
 /**
  * The article's `CartController`, route for route:
@@ -22,7 +21,7 @@ export function demoRoutes(
   catalog: Catalog,
   instanceId: string,
   withSession: RequestHandler,
-  changes: CartChangePublisher,
+  changesChannel: string,
 ): Router {
   const router = Router();
 
@@ -31,12 +30,10 @@ export function demoRoutes(
     const item = parsePathSku(req.params.item, 'item');
     catalog.require(item, 'item');
     const idempotent = idempotentRequest(req, null);
-    const change =
-      (await rememberedWrite(req.session, idempotent)) ??
-      (await changeCart(req.session, (current) => addItem(current, item, 1), changes, {
-        servedBy: instanceId,
-        idempotent,
-      }));
+    const change = await changeCart(req.session, (cart) => addItem(cart, item, 1), changesChannel, {
+      servedBy: instanceId,
+      idempotent,
+    });
     if (change.replayed) res.setHeader(REPLAYED_HEADER, 'true');
     // The public handle (a hash of the token): the token itself never appears in a body.
     res.json({

@@ -3,9 +3,8 @@ import type { Catalog } from '../catalog/catalog.js';
 import { requireJson } from '../http/json-body.js';
 import { type Cart, addItem, priceCart, removeItem, setQuantity } from './cart.js';
 import { addItemBody, parseInput, parsePathSku, setQuantityBody } from './cart-input.js';
-import type { CartChangePublisher } from './cart-changes.js';
 import { REPLAYED_HEADER, idempotencyKey, idempotentRequest } from './idempotency-key.js';
-import { type CartChange, changeCart, readCart, rememberedWrite } from './session-cart.js';
+import { type CartChange, changeCart, readCart } from './session-cart.js';
 
 /**
  * The shop's cart API. Every answer, changes included, is the whole priced cart:
@@ -23,7 +22,7 @@ export function cartRoutes(
   catalog: Catalog,
   instanceId: string,
   withSession: RequestHandler,
-  changes: CartChangePublisher,
+  changesChannel: string,
 ): Router {
   const router = Router();
   const send = (res: Response, cart: Cart, status = 200, servedBy = instanceId): void => {
@@ -45,13 +44,16 @@ export function cartRoutes(
     const { sku, qty } = input;
     catalog.require(sku);
     const idempotent = idempotentRequest(req, input);
-    const change =
-      (await rememberedWrite(req.session, idempotent)) ??
-      (await changeCart(req.session, (current) => addItem(current, sku, qty), changes, {
+    const change = await changeCart(
+      req.session,
+      (cart) => addItem(cart, sku, qty),
+      changesChannel,
+      {
         servedBy: instanceId,
         idempotent,
         status: (cart) => (cart.find((line) => line.sku === sku)?.qty === qty ? 201 : 200),
-      }));
+      },
+    );
     if (change.status === 201) res.location(`/api/cart/items/${sku}`);
     answer(res, change);
   });
@@ -61,12 +63,12 @@ export function cartRoutes(
     const input = parseInput(setQuantityBody, req.body);
     catalog.require(sku);
     const idempotent = idempotentRequest(req, input);
-    const change =
-      (await rememberedWrite(req.session, idempotent)) ??
-      (await changeCart(req.session, (current) => setQuantity(current, sku, input.qty), changes, {
-        servedBy: instanceId,
-        idempotent,
-      }));
+    const change = await changeCart(
+      req.session,
+      (cart) => setQuantity(cart, sku, input.qty),
+      changesChannel,
+      { servedBy: instanceId, idempotent },
+    );
     answer(res, change);
   });
 
@@ -78,14 +80,12 @@ export function cartRoutes(
     const sku = parsePathSku(req.params.sku, 'sku');
     catalog.require(sku);
     const idempotent = idempotentRequest(req, null);
-    const remembered = await rememberedWrite(req.session, idempotent);
-    if (remembered) return answer(res, remembered);
     const loaded = readCart(req.session);
     const noOp = !loaded.some((line) => line.sku === sku);
     if (noOp && (!idempotent || req.session.isNew)) return send(res, loaded);
     answer(
       res,
-      await changeCart(req.session, (current) => removeItem(current, sku), changes, {
+      await changeCart(req.session, (current) => removeItem(current, sku), changesChannel, {
         servedBy: instanceId,
         idempotent,
       }),
@@ -94,13 +94,11 @@ export function cartRoutes(
 
   router.delete('/api/cart', keyed, withSession, async (req, res) => {
     const idempotent = idempotentRequest(req, null);
-    const remembered = await rememberedWrite(req.session, idempotent);
-    if (remembered) return answer(res, remembered);
     const loaded = readCart(req.session);
     if (loaded.length === 0 && (!idempotent || req.session.isNew)) return send(res, loaded);
     answer(
       res,
-      await changeCart(req.session, () => [], changes, { servedBy: instanceId, idempotent }),
+      await changeCart(req.session, () => [], changesChannel, { servedBy: instanceId, idempotent }),
     );
   });
 

@@ -2,52 +2,46 @@ import type { Session } from '@baton/session';
 import { z } from 'zod';
 import { ApiError } from '../http/api-error.js';
 import type { Cart, CartLine } from './cart.js';
-import type { CartChangePublisher } from './cart-changes.js';
 import type { IdempotentRequest } from './idempotency-key.js';
 
 /** The session attribute both route families read and write. Other apps may read it, never write it. */
 export const CART_ATTRIBUTE = 'cart';
 
 /**
- * How many keyed writes a cart remembers. A retry comes within seconds of its original (the
- * gateway retries at once, the UI after < 1 s), while a shopper makes a handful of changes in that
- * time; 20 keeps the attribute small (a few kB at most) and the session bounded.
+ * How long a keyed change's record lives, in ms: the window in which a retry with the same
+ * `Idempotency-Key` gets the first answer again. The gateway resends a cut write after 100 ms and
+ * the UI after < 1 s; five minutes also covers a shopper who reloads and sends the form again, or a
+ * phone that comes back online. After the window a retry is a new change. Each record is its own
+ * key (`<session key>:r:<key>`, see `Session.updateOnce`), so the resting session holds none.
  */
-export const MAX_REMEMBERED_WRITES = 20;
+export const REPLAY_WINDOW_MS = 60_000;
 
 /**
- * One keyed change the cart remembers, and the answer it got: the status and the replica that
- * made it, and the lines as written. A retry is answered from this, priced again from the
- * catalog.
+ * One keyed change's record, and the answer it got: the fingerprint of what was asked, the
+ * status, the replica that made it and the lines as written. A retry is answered from this,
+ * priced again from the catalog. Short field names: it is written with every keyed change.
  */
-export interface RememberedWrite {
-  readonly key: string;
-  readonly fingerprint: string;
-  readonly status: number;
-  readonly servedBy: string;
-  readonly lines: Cart;
+interface RememberedWrite {
+  /** fingerprint */
+  readonly f: string;
+  /** status */
+  readonly s: number;
+  /** servedBy */
+  readonly b: string;
+  /** the lines as written */
+  readonly l: Cart;
 }
 
 /**
- * The attribute's value: `{ "lines": [...], "writes": [...] }`. The remembered writes live in the
- * same value as the lines on purpose: one compare-and-set writes both, so there is no instant at
- * which a change is in the cart but its key is not (a crash there would let a retry apply it
- * twice).
- */
-export interface StoredCart {
-  readonly lines: Cart;
-  readonly writes: readonly RememberedWrite[];
-}
-
-/**
- * What a stored cart must look like. Anything else under `cart` (written by an older version, or
- * by hand in valkey-cli) is read as an empty cart instead of failing every request of that user;
- * the next change overwrites it. A bare array of lines (the format before remembered writes) is
- * read as lines with nothing remembered.
+ * What a stored cart must look like: the lines, `[{ "sku": "apple", "qty": 2 }, …]`. Anything
+ * else under `cart` (written by hand in valkey-cli, say) is read as an empty cart instead of
+ * failing every request of that user; the next change overwrites it. `{ "lines", "writes" }`, the
+ * format before records had keys of their own, is read as its lines, and a retry of one of its
+ * `writes` is still recognised while sessions written before the upgrade are around.
  */
 const line = z.object({ sku: z.string().min(1), qty: z.number().int().positive() });
 const lines = z.array(line);
-const storedCart = z.object({
+const legacyCart = z.object({
   lines,
   writes: z.array(
     z.object({
@@ -59,6 +53,7 @@ const storedCart = z.object({
     }),
   ),
 });
+const record = z.object({ f: z.string(), s: z.number().int(), b: z.string(), l: lines });
 
 /** What {@link changeCart} did: applied the change now, or found it already made under its key. */
 export interface CartChange {
@@ -81,68 +76,69 @@ export interface ChangeOptions {
 
 /** The cart as this request loaded it. Reading never writes, so it never creates a session. */
 export function readCart(session: Session): Cart {
-  return readStored(session).lines;
-}
-
-/**
- * The answer an earlier change under `idempotent`'s key got, as this request loaded the session;
- * undefined if there is none. Throws 422 `IDEMPOTENCY_KEY_REUSED` when the key was used for a
- * different request. With durable writes, resolves only once the change is on enough replicas
- * (see {@link replayOf}).
- */
-export async function rememberedWrite(
-  session: Session,
-  idempotent: IdempotentRequest | undefined,
-): Promise<CartChange | undefined> {
-  const write = idempotent && findWrite(readStored(session), idempotent);
-  return write && replayOf(session, write);
+  return toLines(session.get(CART_ATTRIBUTE));
 }
 
 /**
  * Changes the cart with `session.update()`: compare-and-set in Valkey, retried on a newer cart
  * when another request (on any replica) changed it in between, so concurrent adds are never lost.
- * `change` must be pure; if it throws (a 404 or 422), nothing is written. Once the write is
- * acknowledged, `changes` tells the gateways (live views).
+ * `change` must be pure; if it throws (a 404 or 422), nothing is written. The same script
+ * publishes the session's id on `channel` (live views, see `cart-changes.ts`): one round trip.
  *
- * With a key, the check for an earlier change under it runs inside the compare-and-set too: a
- * duplicate that raced the original on another replica loses the race, reruns on the cart the
- * original wrote, finds the key there and answers with the original's answer, writing nothing.
+ * With a key, `session.updateOnce()` writes the change and its record in one script; a duplicate
+ * that arrives later, or raced the original on another replica and lost, finds the record there
+ * and gets the original's answer, writing nothing. A duplicate whose `change` refuses the cart
+ * as it is now (a retried removal finds the line gone) looks the record up before answering 404.
  */
 export async function changeCart(
   session: Session,
   change: (cart: Cart) => CartLine[],
-  changes: CartChangePublisher,
+  channel: string,
   options: ChangeOptions,
 ): Promise<CartChange> {
   const { idempotent, servedBy } = options;
   const statusOf = options.status ?? (() => 200);
+  const publish = { publish: channel };
+  const changed = (cart: Cart): CartChange => ({
+    cart,
+    status: statusOf(cart),
+    servedBy,
+    replayed: false,
+  });
+  if (!idempotent) {
+    return changed(await session.update<Cart>(CART_ATTRIBUTE, (v) => change(toLines(v)), publish));
+  }
+  const remember = {
+    name: idempotent.key,
+    ttlMs: REPLAY_WINDOW_MS,
+    value: (cart: Cart) =>
+      JSON.stringify({ f: idempotent.fingerprint, s: statusOf(cart), b: servedBy, l: cart }),
+  };
   try {
-    const stored = await session.update<StoredCart>(CART_ATTRIBUTE, (current) => {
-      const before = toStoredCart(current);
-      const earlier = idempotent && findWrite(before, idempotent);
-      if (earlier) throw new AlreadyMade(earlier);
-      const after = change(before.lines);
-      if (!idempotent) return { lines: after, writes: before.writes };
-      const write = { ...idempotent, status: statusOf(after), servedBy, lines: after };
-      return { lines: after, writes: [...before.writes, write].slice(-MAX_REMEMBERED_WRITES) };
-    });
-    changes.changed(session.id);
-    const written = idempotent ? stored.writes.at(-1) : undefined;
-    return {
-      cart: stored.lines,
-      status: written?.status ?? statusOf(stored.lines),
-      servedBy,
-      replayed: false,
-    };
+    const result = await session.updateOnce<Cart>(
+      CART_ATTRIBUTE,
+      remember,
+      (value) => {
+        const earlier = legacyWrite(value, idempotent);
+        if (earlier) throw new AlreadyMade(earlier);
+        return change(toLines(value));
+      },
+      publish,
+    );
+    if (result.recorded === undefined) return changed(result.value);
+    return await replayOf(session, parseRecord(result.recorded), idempotent);
   } catch (err) {
-    if (err instanceof AlreadyMade) return replayOf(session, err.write);
-    throw err;
+    if (err instanceof AlreadyMade) return replayOf(session, err.write, idempotent);
+    if (!(err instanceof ApiError)) throw err;
+    const recorded = await session.findRecord(idempotent.key);
+    if (recorded === undefined) throw err;
+    return replayOf(session, parseRecord(recorded), idempotent);
   }
 }
 
 /**
  * @private Thrown inside the update function to stop it without writing: the change was made
- * already, by the request that carried the same key first.
+ * already, by the request that carried the same key first (recorded in the legacy format).
  */
 class AlreadyMade extends Error {
   constructor(readonly write: RememberedWrite) {
@@ -151,43 +147,53 @@ class AlreadyMade extends Error {
 }
 
 /**
- * @private The earlier answer again, once the durable-writes policy confirmed the change. A
- * replay writes nothing, so no write's WAIT vouches for it: without this, a first attempt whose
- * write reached the primary but not the replicas (503 SESSION_NOT_REPLICATED) would be answered
- * 201 on its retry while the change could still vanish in a failover. Without durable writes
- * `confirmDurable()` costs nothing.
+ * @private The earlier answer again, once the durable-writes policy confirmed the change; 422
+ * when the key came with another request. A replay writes nothing, so no write's WAIT vouches
+ * for it: without this, a first attempt whose write reached the primary but not the replicas
+ * (503 SESSION_NOT_REPLICATED) would be answered 201 on its retry while the change could still
+ * vanish in a failover. Without durable writes `confirmDurable()` costs nothing.
  */
-async function replayOf(session: Session, write: RememberedWrite): Promise<CartChange> {
-  await session.confirmDurable();
-  return { cart: write.lines, status: write.status, servedBy: write.servedBy, replayed: true };
-}
-
-/** @private The write remembered under the request's key; 422 if it was another request. */
-function findWrite(
-  stored: StoredCart,
-  { key, fingerprint }: IdempotentRequest,
-): RememberedWrite | undefined {
-  const write = stored.writes.find((w) => w.key === key);
-  if (write && write.fingerprint !== fingerprint) {
+async function replayOf(
+  session: Session,
+  write: RememberedWrite,
+  { fingerprint }: IdempotentRequest,
+): Promise<CartChange> {
+  if (write.f !== fingerprint) {
     throw new ApiError(
       422,
       'IDEMPOTENCY_KEY_REUSED',
       'Idempotency-Key: this key was used for a different request; send a new key for a new change',
     );
   }
-  return write;
+  await session.confirmDurable();
+  return { cart: write.l, status: write.s, servedBy: write.b, replayed: true };
+}
+
+/** @private A record as `changeCart` wrote it; one of another shape counts as a reused key. */
+function parseRecord(text: string): RememberedWrite {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  const parsed = record.safeParse(value);
+  return parsed.success ? parsed.data : { f: '', s: 0, b: '', l: [] };
+}
+
+/** @private A write under the request's key in a cart stored in the legacy format. */
+function legacyWrite(value: unknown, { key }: IdempotentRequest): RememberedWrite | undefined {
+  if (value === undefined || Array.isArray(value)) return undefined;
+  const parsed = legacyCart.safeParse(value);
+  const write = parsed.success ? parsed.data.writes.find((w) => w.key === key) : undefined;
+  return write && { f: write.fingerprint, s: write.status, b: write.servedBy, l: write.lines };
 }
 
 /** @private */
-function readStored(session: Session): StoredCart {
-  return toStoredCart(session.get(CART_ATTRIBUTE));
-}
-
-/** @private */
-function toStoredCart(value: unknown): StoredCart {
-  if (value === undefined) return { lines: [], writes: [] };
-  const legacy = lines.safeParse(value);
-  if (legacy.success) return { lines: legacy.data, writes: [] };
-  const parsed = storedCart.safeParse(value);
-  return parsed.success ? parsed.data : { lines: [], writes: [] };
+function toLines(value: unknown): Cart {
+  if (value === undefined) return [];
+  const bare = lines.safeParse(value);
+  if (bare.success) return bare.data;
+  const legacy = legacyCart.safeParse(value);
+  return legacy.success ? legacy.data.lines : [];
 }

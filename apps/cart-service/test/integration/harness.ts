@@ -149,9 +149,15 @@ export class Shopper {
   }
 }
 
-/** Every session key in the replica's namespace. */
+/** Every session hash in the replica's namespace (not the keyed writes' records beside them). */
 export async function sessionKeys(instance: CartInstance): Promise<string[]> {
-  return instance.valkey.keys(`${instance.config.SESSION_NAMESPACE}:*`);
+  const keys = await instance.valkey.keys(`${instance.config.SESSION_NAMESPACE}:*`);
+  return keys.filter((key) => key.endsWith('}'));
+}
+
+/** The records of keyed writes (`<session key>:r:<Idempotency-Key>`) in the replica's namespace. */
+export async function recordKeys(instance: CartInstance): Promise<string[]> {
+  return instance.valkey.keys(`${instance.config.SESSION_NAMESPACE}:*}:r:*`);
 }
 
 /** The raw JSON Valkey holds for the cart attribute of the only session in the store. */

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { MAX_REMEMBERED_WRITES } from '../../src/cart/session-cart.js';
+import { REPLAY_WINDOW_MS } from '../../src/cart/session-cart.js';
 import {
   type Reply,
   Shopper,
+  recordKeys,
   sessionKeys,
   storedCartJson,
   twoReplicasOnOneValkey,
@@ -189,26 +190,44 @@ describe('Idempotency-Key on cart writes (two replicas, one Valkey)', () => {
     assert.equal(retry.body.servedBy, 'cart-2');
   });
 
-  test(`the cart remembers the last ${MAX_REMEMBERED_WRITES} keys, not more`, async () => {
+  test('records live beside the cart, one small key per write with its own TTL', async () => {
     const shopper = await shopperWithSession();
-    const keys = Array.from({ length: MAX_REMEMBERED_WRITES + 5 }, () => randomUUID());
+    const keys = Array.from({ length: 25 }, () => randomUUID());
     for (const key of keys) {
       await shopper.send('POST', '/api/cart/items', { json: { sku: 'apple' }, ...keyed(key) });
     }
-    const stored = JSON.parse((await storedCartJson(replicas.cart1)) as string);
-    assert.deepEqual(stored.lines, [
-      { sku: 'pear', qty: 1 },
-      { sku: 'apple', qty: keys.length },
-    ]);
-    assert.deepEqual(
-      stored.writes.map((w: { key: string }) => w.key),
-      keys.slice(-MAX_REMEMBERED_WRITES),
+    // The cart attribute holds the lines only: its size does not grow with the writes made.
+    assert.equal(
+      await storedCartJson(replicas.cart1),
+      JSON.stringify([
+        { sku: 'pear', qty: 1 },
+        { sku: 'apple', qty: keys.length },
+      ]),
     );
-    const recent = await shopper.send('POST', '/api/cart/items', {
+    const records = await recordKeys(replicas.cart1);
+    assert.equal(records.length, keys.length);
+    const valkey = replicas.cart1.valkey;
+    for (const record of records) {
+      const ttl = await valkey.pttl(record);
+      assert.ok(ttl > 0 && ttl <= REPLAY_WINDOW_MS, `${record}: TTL ${ttl} ms`);
+    }
+    const firstKey = keys[0] as string;
+    const oldest = await shopper.send('POST', '/api/cart/items', {
       json: { sku: 'apple' },
-      ...keyed(keys.at(-1) as string),
+      ...keyed(firstKey),
     });
-    assert.equal(replayed(recent), true);
+    assert.equal(replayed(oldest), true, 'every key of the window replays, not only the last 20');
+    assert.equal(oldest.body.count, 2, 'the answer the first attempt got: 1 pear, 1 apple');
+
+    // Once the record is gone (its TTL ran out: the window is over), the key is a new change.
+    const [expired] = records.filter((record) => record.endsWith(firstKey));
+    await valkey.del(expired as string);
+    const late = await shopper.send('POST', '/api/cart/items', {
+      json: { sku: 'apple' },
+      ...keyed(firstKey),
+    });
+    assert.equal(replayed(late), false);
+    assert.equal(late.body.count, keys.length + 2);
   });
 
   test('writes without a key behave as before: each one is applied', async () => {

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
 
@@ -30,10 +31,42 @@ export const CONTENT_SECURITY_POLICY = {
  * `upgrade-insecure-requests` either, for the same reason.
  */
 export function securityHeaders(options: { hsts: boolean }): RequestHandler {
-  return helmet({
-    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
-    strictTransportSecurity: options.hsts ? { maxAge: 31_536_000 } : false,
-    xFrameOptions: { action: 'deny' },
-    referrerPolicy: { policy: 'same-origin' },
+  const { set, removed } = headersOf(
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+      strictTransportSecurity: options.hsts ? { maxAge: 31_536_000 } : false,
+      xFrameOptions: { action: 'deny' },
+      referrerPolicy: { policy: 'same-origin' },
+    }),
+  );
+  return function setSecurityHeaders(_req, res, next) {
+    for (const [name, value] of set) res.setHeader(name, value);
+    for (const name of removed) res.removeHeader(name);
+    next();
+  };
+}
+
+/**
+ * @private What helmet does to a response, found once at start-up: every header above is a
+ * constant (no nonce, nothing taken from the request), so running helmet's dozen middlewares
+ * and building the CSP string again on every request would only cost CPU on the hot path.
+ */
+function headersOf(middleware: ReturnType<typeof helmet>): {
+  set: [string, string][];
+  removed: string[];
+} {
+  const set = new Map<string, string>();
+  const removed: string[] = [];
+  const recorder = {
+    setHeader: (name: string, value: unknown) => void set.set(name, String(value)),
+    removeHeader: (name: string) => void removed.push(name),
+  };
+  let done = false;
+  middleware({} as IncomingMessage, recorder as unknown as ServerResponse, (err?: unknown) => {
+    if (err) throw err;
+    done = true;
   });
+  // helmet calls next() synchronously; if a future version does not, fail at start-up, not later.
+  if (!done) throw new Error('helmet did not finish synchronously; cannot precompute its headers');
+  return { set: [...set], removed };
 }

@@ -1,4 +1,4 @@
-export { Session } from './session.js';
+export { Session, type UpdateOptions, type WriteRecord, type UpdateOnceResult } from './session.js';
 export { SessionManager, OpenSession } from './session-manager.js';
 export type {
   SessionStore,
@@ -6,6 +6,7 @@ export type {
   SessionDelta,
   StoredAttribute,
   CompareAndSetResult,
+  WriteEffects,
 } from './session-store.js';
 export { ValkeySessionStore } from './valkey-session-store.js';
 export { KeyLayout, FIELD, ATTRIBUTE_PREFIX, PRINCIPAL_FIELD } from './key-layout.js';

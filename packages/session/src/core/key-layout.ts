@@ -3,6 +3,10 @@
  *
  *   <namespace>:sessions:{<id>}   created  lastAccess  maxInactive  [principal]  a:<attribute>…
  *
+ * and, for a write that keeps a record (`Session.updateOnce`), a short-lived string beside it:
+ *
+ *   <namespace>:sessions:{<id>}:r:<record name>   the record, with a TTL of its own
+ *
  * `{<id>}` is a hash tag: every key of one session lands in one Cluster slot, so a script that
  * touches several of them never fails with CROSSSLOT.
  *
@@ -48,6 +52,11 @@ export class KeyLayout {
 
   sessionKey(id: string): string {
     return `${this.namespace}:sessions:{${id}}`;
+  }
+
+  /** A write's record: outside the session hash, so the resting session carries none. */
+  recordKey(id: string, name: string): string {
+    return `${this.sessionKey(id)}:r:${name}`;
   }
 
   attributeField(name: string): string {

@@ -31,11 +31,27 @@ export interface SessionDelta {
   principal?: string | null;
 }
 
+/**
+ * What a compare-and-set does beside the attribute, in the same script (so in the same round
+ * trip, and all or nothing with the write).
+ */
+export interface WriteEffects {
+  /** PUBLISH the session's id on this channel once the write is made. */
+  publish?: string | undefined;
+  /**
+   * A record of this write under a short-lived key of its own, named `name` within the session:
+   * when it exists already, the write is not made and its value is returned instead.
+   */
+  record?: { name: string; value: string; ttlMs: number } | undefined;
+}
+
 /** The outcome of one compare-and-set attempt. */
 export type CompareAndSetResult =
   | { outcome: 'written' }
   | { outcome: 'conflict'; current: StoredAttribute | undefined }
-  | { outcome: 'gone' };
+  | { outcome: 'gone' }
+  /** A write with the same record name was made already; nothing was written. */
+  | { outcome: 'recorded'; record: string };
 
 /**
  * Where sessions live (Spring Session's `SessionRepository`). Every method is one round trip
@@ -59,7 +75,9 @@ export interface SessionStore {
 
   /**
    * Sets `name` to `next` only if it still holds `expected` (undefined: absent). With `create`, a
-   * missing session is created; without it a missing session is `gone`.
+   * missing session is created; without it a missing session is `gone`. `effects` are made with
+   * the write, in the same round trip; with `effects.record` an existing record wins over the
+   * compare (`recorded`).
    */
   compareAndSet(
     id: string,
@@ -68,7 +86,11 @@ export interface SessionStore {
     next: string,
     ttlMs: number,
     create?: { createdAt: number; now: number },
+    effects?: WriteEffects,
   ): Promise<CompareAndSetResult>;
+
+  /** The record a compare-and-set with `effects.record.name` stored, while it lives. */
+  findRecord(id: string, name: string): Promise<string | undefined>;
 
   /**
    * Moves a session to a new id, keeping its data and TTL and applying `delta`. At every moment

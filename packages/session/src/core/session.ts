@@ -14,6 +14,26 @@ import type {
   StoredAttribute,
 } from './session-store.js';
 
+/** What `update()` and `updateOnce()` do beside the write, in its round trip. */
+export interface UpdateOptions {
+  /** PUBLISH the session's public id on this channel once the value is written. */
+  publish?: string | undefined;
+}
+
+/** The record `updateOnce()` keeps of a write, for retries of it to find. */
+export interface WriteRecord<T> {
+  /** Names the write within the session (an idempotency key); any string. */
+  name: string;
+  /** How long the record lives, in ms: the window in which a retry is recognised. */
+  ttlMs: number;
+  /** The record's text, from the value as written (e.g. the answer the write got). */
+  value: (written: Readonly<T>) => string;
+}
+
+/** What `updateOnce()` did: wrote `value`, or found the `recorded` text of an earlier write. */
+export type UpdateOnceResult<T> =
+  { value: Readonly<T>; recorded?: undefined } | { recorded: string; value?: undefined };
+
 /** The limits and collaborators a session needs; resolved once from the options. */
 export interface SessionContext {
   store: SessionStore;
@@ -226,8 +246,56 @@ export class Session {
    * pure). Resolves with the value written; rejects with `SessionUpdateConflictError` after
    * `updateMaxAttempts` lost races, and `SessionGoneError` if the session ended meanwhile.
    * Do not mix `set()` and `update()` of one attribute in one request.
+   *
+   * `options.publish`: a channel on which the write's script PUBLISHes the session's id once the
+   * value is written (a "look again" hint for other processes, at no extra round trip).
    */
-  async update<T>(name: string, fn: (current: Readonly<T> | undefined) => T): Promise<Readonly<T>> {
+  async update<T>(
+    name: string,
+    fn: (current: Readonly<T> | undefined) => T,
+    options: UpdateOptions = {},
+  ): Promise<Readonly<T>> {
+    const outcome = await this.write(name, fn, options, undefined);
+    return outcome.value as Readonly<T>;
+  }
+
+  /**
+   * {@link update} made at most once per `record.name` in this session, on any node, for
+   * `record.ttlMs`: an idempotent write. The first call writes the value and, in the same script,
+   * `record.value(written)` under a short-lived key of its own (outside the session hash, so the
+   * resting session carries no record). A later call with the same name finds that record, writes
+   * nothing and resolves with `{ recorded }`, whichever of two racing calls lost. Records live
+   * beside the session, not in it: ending the session does not delete them, they expire.
+   */
+  async updateOnce<T>(
+    name: string,
+    record: WriteRecord<T>,
+    fn: (current: Readonly<T> | undefined) => T,
+    options: UpdateOptions = {},
+  ): Promise<UpdateOnceResult<T>> {
+    if (!(Number.isSafeInteger(record.ttlMs) && record.ttlMs > 0)) {
+      throw new RangeError(`record.ttlMs must be a positive integer, got ${String(record.ttlMs)}`);
+    }
+    return this.write(name, fn, options, record);
+  }
+
+  /**
+   * The record an earlier {@link updateOnce} under `name` left, while it lives; one round trip.
+   * For a caller whose `fn` refused the change on the value it loaded (a retry of a removal
+   * finds the line gone): the write may have been made already, under that name.
+   */
+  async findRecord(name: string): Promise<string | undefined> {
+    if (!this.state.persisted) return undefined;
+    return this.context.store.findRecord(this.state.storedId, name);
+  }
+
+  /** @private The compare-and-set loop of update() and updateOnce(). */
+  private async write<T>(
+    name: string,
+    fn: (current: Readonly<T> | undefined) => T,
+    options: UpdateOptions,
+    record: WriteRecord<T> | undefined,
+  ): Promise<UpdateOnceResult<T>> {
     this.assertUsable();
     const { store, updateMaxAttempts } = this.context;
     const state = this.state;
@@ -242,15 +310,27 @@ export class Session {
         next.json,
         state.maxInactiveMs,
         state.persisted ? undefined : { createdAt: state.createdAt, now: Date.now() },
+        {
+          publish: options.publish,
+          record: record && {
+            name: record.name,
+            ttlMs: record.ttlMs,
+            value: record.value(next.value as Readonly<T>),
+          },
+        },
       );
       if (result.outcome === 'gone') throw new SessionGoneError();
+      if (result.outcome === 'recorded') {
+        state.persisted = true;
+        return { recorded: result.record };
+      }
       if (result.outcome === 'written') {
         state.persisted = true;
         state.attributes.set(name, next);
         state.stored.set(name, next.json);
         state.changed.delete(name);
         state.removed.delete(name);
-        return next.value as Readonly<T>;
+        return { value: next.value as Readonly<T> };
       }
       // The session exists now even if this attempt lost: a concurrent update created it.
       state.persisted = true;

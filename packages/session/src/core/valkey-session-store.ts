@@ -16,6 +16,7 @@ import type {
   SessionRecord,
   SessionStore,
   StoredAttribute,
+  WriteEffects,
 } from './session-store.js';
 
 /**
@@ -97,29 +98,45 @@ export class ValkeySessionStore implements SessionStore {
     next: string,
     ttlMs: number,
     create?: { createdAt: number; now: number },
+    effects: WriteEffects = {},
   ): Promise<CompareAndSetResult> {
     const creation = create ? this.metadataPairs(create.createdAt, create.now, ttlMs) : [];
+    const { record, publish } = effects;
     const result = await this.call(
       'update',
       () =>
-        this.compareAndSetScript(id, [
-          create ? '0' : '1',
-          ttlMs,
-          this.keys.attributeField(name),
-          expected === undefined ? '0' : '1',
-          expected ?? '',
-          next,
-          ...creation,
-        ]),
-      (reply) => (Array.isArray(reply) ? 'conflict' : 'ok'),
+        this.compareAndSetScript(
+          id,
+          record ? this.keys.recordKey(id, record.name) : this.keys.sessionKey(id),
+          [
+            create ? '0' : '1',
+            ttlMs,
+            this.keys.attributeField(name),
+            expected === undefined ? '0' : '1',
+            expected ?? '',
+            next,
+            record ? record.ttlMs : '0',
+            record ? record.value : '',
+            publish ?? '',
+            id,
+            ...creation,
+          ],
+        ),
+      (reply) => (Array.isArray(reply) && reply[0] === 0 ? 'conflict' : 'ok'),
     );
     if (result === 1) return { outcome: 'written' };
     if (result === -1) return { outcome: 'gone' };
-    const current = (result as string[])[1];
+    const [kind, current] = result as [number, string | undefined];
+    if (kind === 2) return { outcome: 'recorded', record: current as string };
     return {
       outcome: 'conflict',
       current: current === undefined ? undefined : { json: current, value: parseJson(current) },
     };
+  }
+
+  async findRecord(id: string, name: string): Promise<string | undefined> {
+    const record = await this.call('load', () => this.client.get(this.keys.recordKey(id, name)));
+    return record ?? undefined;
   }
 
   async rename(oldId: string, newId: string, delta: SessionDelta): Promise<boolean> {
@@ -218,9 +235,16 @@ export class ValkeySessionStore implements SessionStore {
     return this.client.batonLoadAndTouch(this.keys.sessionKey(id), now);
   }
 
-  /** The compare-and-set round trip with compare-and-set.lua's ARGV; indexed mode sends its own. */
-  protected compareAndSetScript(id: string, args: (string | number)[]): Promise<unknown> {
-    return this.client.batonCompareAndSet(this.keys.sessionKey(id), ...args);
+  /**
+   * The compare-and-set round trip with compare-and-set.lua's second key and ARGV; indexed mode
+   * sends its own.
+   */
+  protected compareAndSetScript(
+    id: string,
+    recordKey: string,
+    args: (string | number)[],
+  ): Promise<unknown> {
+    return this.client.batonCompareAndSet(this.keys.sessionKey(id), recordKey, ...args);
   }
 
   /** Field/value pairs of a delta: metadata when it creates the session, then attributes. */

@@ -7,6 +7,7 @@ import {
 import type { SessionLogger, SessionObserver } from '../options.js';
 import type {
   CompareAndSetResult,
+  WriteEffects,
   SessionDelta,
   SessionRecord,
   SessionStore,
@@ -46,10 +47,15 @@ export class ReplicatedSessionStore implements SessionStore {
     next: string,
     ttlMs: number,
     create?: { createdAt: number; now: number },
+    effects?: WriteEffects,
   ): Promise<CompareAndSetResult> {
-    const result = await this.inner.compareAndSet(id, name, expected, next, ttlMs, create);
+    const result = await this.inner.compareAndSet(id, name, expected, next, ttlMs, create, effects);
     if (result.outcome === 'written') await this.replicated();
     return result;
+  }
+
+  findRecord(id: string, name: string): Promise<string | undefined> {
+    return this.inner.findRecord(id, name);
   }
 
   async rename(oldId: string, newId: string, delta: SessionDelta): Promise<boolean> {

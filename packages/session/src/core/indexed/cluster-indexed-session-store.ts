@@ -2,7 +2,7 @@ import type { Cluster } from 'ioredis';
 import { PRINCIPAL_FIELD } from '../key-layout.js';
 import type { SessionLogger, SessionObserver } from '../options.js';
 import { type ClusterIndexScriptedClient, withClusterIndexScripts } from '../scripts/scripts.js';
-import type { CompareAndSetResult, SessionDelta } from '../session-store.js';
+import type { CompareAndSetResult, SessionDelta, WriteEffects } from '../session-store.js';
 import { ValkeySessionStore } from '../valkey-session-store.js';
 import type { DeletionReason } from './indexed-session-store.js';
 import type { ResolvedIndexedOptions } from './indexed-options.js';
@@ -79,9 +79,10 @@ export class ClusterIndexedValkeySessionStore extends ValkeySessionStore impleme
     next: string,
     ttlMs: number,
     create?: { createdAt: number; now: number },
+    effects?: WriteEffects,
   ): Promise<CompareAndSetResult> {
     if (create) await this.track(id, ttlMs, '', true);
-    return super.compareAndSet(id, name, expected, next, ttlMs, create);
+    return super.compareAndSet(id, name, expected, next, ttlMs, create, effects);
   }
 
   /** Copy (new id tracked first), delete the old key, then take the old id out of the index. */

@@ -50,9 +50,14 @@ export class IndexedValkeySessionStore extends ValkeySessionStore implements Ses
     );
   }
 
-  protected override compareAndSetScript(id: string, args: (string | number)[]): Promise<unknown> {
+  protected override compareAndSetScript(
+    id: string,
+    recordKey: string,
+    args: (string | number)[],
+  ): Promise<unknown> {
     return this.scripts.batonIndexedCompareAndSet(
       ...this.sessionScope(id),
+      recordKey,
       ...this.sharedArgs,
       id,
       ...args,

@@ -3,6 +3,7 @@ import type { KeyLayout } from '../key-layout.js';
 import type { SessionLogger, SessionObserver } from '../options.js';
 import type {
   CompareAndSetResult,
+  WriteEffects,
   SessionDelta,
   SessionRecord,
   SessionStore,
@@ -81,10 +82,16 @@ export class NearCachedSessionStore implements SessionStore {
     next: string,
     ttlMs: number,
     create?: { createdAt: number; now: number },
+    effects?: WriteEffects,
   ): Promise<CompareAndSetResult> {
     return this.writing([id], () =>
-      this.store.compareAndSet(id, name, expected, next, ttlMs, create),
+      this.store.compareAndSet(id, name, expected, next, ttlMs, create, effects),
     );
+  }
+
+  /** Records are never cached: a retry must see the record its first attempt just wrote. */
+  findRecord(id: string, name: string): Promise<string | undefined> {
+    return this.store.findRecord(id, name);
   }
 
   rename(oldId: string, newId: string, delta: SessionDelta): Promise<boolean> {

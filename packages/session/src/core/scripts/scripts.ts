@@ -8,7 +8,7 @@ import type { Cluster, Redis } from 'ioredis';
 const SCRIPTS = {
   batonLoadAndTouch: { file: 'load-and-touch.lua', numberOfKeys: 1 },
   batonSaveDelta: { file: 'save-delta.lua', numberOfKeys: 1 },
-  batonCompareAndSet: { file: 'compare-and-set.lua', numberOfKeys: 1 },
+  batonCompareAndSet: { file: 'compare-and-set.lua', numberOfKeys: 2 },
   batonMove: { file: 'move.lua', numberOfKeys: 2 },
   batonBeginMove: { file: 'begin-move.lua', numberOfKeys: 1 },
   batonAbortMove: { file: 'abort-move.lua', numberOfKeys: 1 },
@@ -22,7 +22,7 @@ const SCRIPTS = {
 const INDEXED_SCRIPTS = {
   batonIndexedLoadAndTouch: { file: 'load-and-touch.lua', numberOfKeys: 4 },
   batonIndexedSaveDelta: { file: 'save-delta.lua', numberOfKeys: 4 },
-  batonIndexedCompareAndSet: { file: 'compare-and-set.lua', numberOfKeys: 4 },
+  batonIndexedCompareAndSet: { file: 'compare-and-set.lua', numberOfKeys: 5 },
   batonIndexedRename: { file: 'rename.lua', numberOfKeys: 5 },
   batonIndexedDelete: { file: 'delete.lua', numberOfKeys: 4 },
   batonIndexedRevoke: { file: 'revoke.lua', numberOfKeys: 4 },
