@@ -3,6 +3,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import { addItem, itemNames } from './cart.js';
 import { parsePathSku } from './cart-input.js';
 import type { CartChangePublisher } from './cart-changes.js';
+import type { CartVersion } from './cart-versions.js';
 import { REPLAYED_HEADER, idempotencyKey, idempotentRequest } from './idempotency-key.js';
 import { changeCart, readCart, rememberedWrite } from './session-cart.js';
 
@@ -23,6 +24,7 @@ export function demoRoutes(
   instanceId: string,
   withSession: RequestHandler,
   changes: CartChangePublisher,
+  version: CartVersion = 1,
 ): Router {
   const router = Router();
 
@@ -35,6 +37,7 @@ export function demoRoutes(
       (await rememberedWrite(req.session, idempotent)) ??
       (await changeCart(req.session, (current) => addItem(current, item, 1), changes, {
         servedBy: instanceId,
+        version,
         idempotent,
       }));
     if (change.replayed) res.setHeader(REPLAYED_HEADER, 'true');

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { ApiError } from '../http/api-error.js';
 import type { Cart, CartLine } from './cart.js';
 import type { CartChangePublisher } from './cart-changes.js';
+import type { CartVersion } from './cart-versions.js';
+import type { CartWithSaved } from './saved-for-later.js';
 import type { IdempotentRequest } from './idempotency-key.js';
 
 /** The session attribute both route families read and write. Other apps may read it, never write it. */
@@ -37,6 +39,8 @@ export interface RememberedWrite {
 export interface StoredCart {
   readonly lines: Cart;
   readonly writes: readonly RememberedWrite[];
+  /** Cart v2: the "saved for later" list (saved-for-later.ts). v1 code never sees it. */
+  readonly saved?: Cart;
 }
 
 /**
@@ -59,6 +63,8 @@ const storedCart = z.object({
     }),
   ),
 });
+/** Cart v2 (cart-versions.ts): the session upcasts a v1 cart, so `saved` is always there. */
+const storedCartV2 = storedCart.extend({ saved: lines });
 
 /** What {@link changeCart} did: applied the change now, or found it already made under its key. */
 export interface CartChange {
@@ -77,6 +83,8 @@ export interface ChangeOptions {
   status?: (cart: Cart) => number;
   /** The client's key; without one the change is applied every time it arrives. */
   idempotent?: IdempotentRequest | undefined;
+  /** The cart model this replica runs: v2 keeps `saved` through the change. @default 1 */
+  version?: CartVersion;
 }
 
 /** The cart as this request loaded it. Reading never writes, so it never creates a session. */
@@ -114,17 +122,21 @@ export async function changeCart(
   changes: CartChangePublisher,
   options: ChangeOptions,
 ): Promise<CartChange> {
-  const { idempotent, servedBy } = options;
+  const { idempotent, servedBy, version = 1 } = options;
   const statusOf = options.status ?? (() => 200);
   try {
     const stored = await session.update<StoredCart>(CART_ATTRIBUTE, (current) => {
-      const before = toStoredCart(current);
+      const before = toStoredCart(current, version);
       const earlier = idempotent && findWrite(before, idempotent);
       if (earlier) throw new AlreadyMade(earlier);
       const after = change(before.lines);
-      if (!idempotent) return { lines: after, writes: before.writes };
+      if (!idempotent) return { ...before, lines: after };
       const write = { ...idempotent, status: statusOf(after), servedBy, lines: after };
-      return { lines: after, writes: [...before.writes, write].slice(-MAX_REMEMBERED_WRITES) };
+      return {
+        ...before,
+        lines: after,
+        writes: [...before.writes, write].slice(-MAX_REMEMBERED_WRITES),
+      };
     });
     changes.changed(session.id);
     const written = idempotent ? stored.writes.at(-1) : undefined;
@@ -183,11 +195,37 @@ function readStored(session: Session): StoredCart {
   return toStoredCart(session.get(CART_ATTRIBUTE));
 }
 
-/** @private */
-function toStoredCart(value: unknown): StoredCart {
-  if (value === undefined) return { lines: [], writes: [] };
+/** Cart v2: the lines and the saved-for-later list as this request loaded them. */
+export function readSaved(session: Session): CartWithSaved {
+  const { lines, saved = [] } = toStoredCart(session.get(CART_ATTRIBUTE), 2);
+  return { lines, saved };
+}
+
+/**
+ * Cart v2: moves lines between the cart and the saved list with `session.update()`, as
+ * {@link changeCart} does (`change` pure, nothing written when it throws), keeping the remembered
+ * writes. No Idempotency-Key: the saved routes are PUT and DELETE, the same change every time.
+ */
+export async function changeSaved(
+  session: Session,
+  change: (cart: CartWithSaved) => CartWithSaved,
+  changes: CartChangePublisher,
+): Promise<CartWithSaved> {
+  const stored = await session.update<StoredCart>(CART_ATTRIBUTE, (current) => {
+    const before = toStoredCart(current, 2);
+    return { ...before, ...change({ lines: before.lines, saved: before.saved ?? [] }) };
+  });
+  changes.changed(session.id);
+  return { lines: stored.lines, saved: stored.saved ?? [] };
+}
+
+/** @private As the replica's cart model reads it: v1 drops what it does not know, as v1 did. */
+function toStoredCart(value: unknown, version: CartVersion = 1): StoredCart {
+  const empty: StoredCart =
+    version === 2 ? { lines: [], writes: [], saved: [] } : { lines: [], writes: [] };
+  if (value === undefined) return empty;
   const legacy = lines.safeParse(value);
-  if (legacy.success) return { lines: legacy.data, writes: [] };
-  const parsed = storedCart.safeParse(value);
-  return parsed.success ? parsed.data : { lines: [], writes: [] };
+  if (legacy.success) return { ...empty, lines: legacy.data };
+  const parsed = (version === 2 ? storedCartV2 : storedCart).safeParse(value);
+  return parsed.success ? parsed.data : empty;
 }
