@@ -4,13 +4,12 @@
 // counts: 0 failed requests, 0 acknowledged items lost, 0 saved entries (v2 fields) lost in
 // Valkey, and every cart read by both versions. On the local driver it runs on a stack of its own
 // (the replicas come back renamed, as in deploy.spec.ts); on compose on the main stack.
-import type { Stack } from '@baton/stack';
 import { ApiClient, runLoad } from './fixtures/api-client.js';
 import { reportCounts } from './fixtures/counts.js';
 import { fleetLoadOptions } from './fixtures/fleet-load.js';
 import { ReplicaSightings } from './fixtures/replica-sightings.js';
 import { SKUS } from './fixtures/shop.js';
-import { E2E_DRIVER, MAIN_STACK_ENV, browserUrl, withOwnStack } from './fixtures/stack-handle.js';
+import { E2E_DRIVER, browserUrl, withFleetStack } from './fixtures/stack-handle.js';
 import { storedAttribute } from './fixtures/stored-session.js';
 import { Traffic, isOk } from './fixtures/traffic.js';
 import { expect, test } from './fixtures/test.js';
@@ -31,9 +30,7 @@ test('Rolling deploy v1 → v2, then rollback v2 → v1, under load: 0 failed, 0
 }, testInfo) => {
   // Two deploys of the cart image on compose, each replacement waiting for a healthcheck.
   if (E2E_DRIVER === 'compose') test.setTimeout(240_000);
-  const onStack = (body: (stack: Stack) => Promise<void>) =>
-    E2E_DRIVER === 'compose' ? body(mainStack) : withOwnStack(MAIN_STACK_ENV, testInfo, body);
-  await onStack(async (stack) => {
+  await withFleetStack(mainStack, testInfo, async (stack) => {
     const traffic = new Traffic();
     const sightings = new ReplicaSightings();
     // Which cart models answered each client with its cart (reads, and the cart every write returns).
