@@ -18,6 +18,13 @@ import { expect, test } from './fixtures/test.js';
 const LOAD_SKUS = SKUS.slice(0, 6);
 const SAVED_SKUS = SKUS.slice(6);
 
+/**
+ * Two deploys' load must keep every line under the cart's 99 of one sku: at most 360 requests per
+ * deploy (3 in 4 are adds, over 6 skus: 45 per sku). Paced so that they span a deploy, which
+ * takes a few seconds locally and about a minute on compose (image build, healthchecks).
+ */
+const LOAD_PER_DEPLOY = { maxRequests: 360, pauseMs: E2E_DRIVER === 'compose' ? 600 : 40 };
+
 /** The cart model a `X-Build-Version: <gateway>, <cart>` answer came from (config.ts's rule). */
 function cartModelOf(buildVersions: string | null | undefined): 'v1' | 'v2' | undefined {
   const cart = buildVersions?.split(',')[1]?.trim();
@@ -52,7 +59,11 @@ test('Rolling deploy v1 → v2, then rollback v2 → v1, under load: 0 failed, 0
       let deploying = true;
       const started = Date.now();
       await Promise.all([
-        runLoad(clients, { ...fleetLoadOptions(() => !deploying), skus: LOAD_SKUS }),
+        runLoad(clients, {
+          ...fleetLoadOptions(() => !deploying),
+          skus: LOAD_SKUS,
+          ...LOAD_PER_DEPLOY,
+        }),
         stack.deploy('cart', { version }).finally(() => {
           deploying = false;
         }),
