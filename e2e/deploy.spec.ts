@@ -5,11 +5,10 @@
 // api-client and hop-trail, which run after it, count on cart-1 and cart-2. On compose (one stack
 // per run; only the fleet-agnostic scenarios run there, and they pick their targets from
 // status()) it runs on the main stack.
-import type { Stack } from '@baton/stack';
 import { runLoad } from './fixtures/api-client.js';
 import { reportCounts } from './fixtures/counts.js';
 import { fleetLoad, fleetLoadOptions, fleetTally } from './fixtures/fleet-load.js';
-import { E2E_DRIVER, MAIN_STACK_ENV, browserUrl, withOwnStack } from './fixtures/stack-handle.js';
+import { E2E_DRIVER, browserUrl, withFleetStack } from './fixtures/stack-handle.js';
 import { expect, test } from './fixtures/test.js';
 
 test('Deploy of every service under load: 0 failed, 0 lost, the new build answers on every tier', async ({
@@ -18,9 +17,7 @@ test('Deploy of every service under load: 0 failed, 0 lost, the new build answer
   // On compose each service's image is built again (only its version layer changes) and every
   // replacement waits for a container's healthcheck: about a minute more than locally.
   if (E2E_DRIVER === 'compose') test.setTimeout(240_000);
-  const onStack = (body: (stack: Stack) => Promise<void>) =>
-    E2E_DRIVER === 'compose' ? body(mainStack) : withOwnStack(MAIN_STACK_ENV, testInfo, body);
-  await onStack(async (stack) => {
+  await withFleetStack(mainStack, testInfo, async (stack) => {
     const version = `e2e-${Date.now().toString(36)}`;
     const cast = await fleetLoad(browserUrl(stack));
     const { traffic, sightings, clients } = cast;

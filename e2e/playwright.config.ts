@@ -3,7 +3,8 @@ import { defineConfig, devices } from '@playwright/test';
 /**
  * The scenarios that run on the compose driver too (`npm run e2e:compose`): the article's demo
  * and node bouncing, restarts and crashes of containers, Valkey's restart, login fixation, and
- * the fleet changes of scaling, deploys and recreated containers. The others start stacks of
+ * the fleet changes of scaling, deploys (mixed-versions: v1 and v2 side by side) and recreated
+ * containers. The others start stacks of
  * their own or read local processes, and run on the local driver only.
  */
 const COMPOSE_SPECS = [
@@ -15,6 +16,7 @@ const COMPOSE_SPECS = [
   'scaling',
   'deploy',
   'recreate',
+  'mixed-versions',
 ];
 const onCompose = process.env.BATON_E2E_DRIVER === 'compose';
 

@@ -28,20 +28,38 @@ export class LabUser {
 
   /** `POST /cart/:item` or `GET /cart`; a network error or a non-JSON answer is status 0 / the code. */
   async cart(method: 'GET' | 'POST', item?: string): Promise<CartAnswer> {
+    const { status, body } = await this.send(method, method === 'POST' ? `/cart/${item}` : '/cart');
+    return {
+      status,
+      ...cartAnswerOf(body as Partial<CartAnswer>),
+    };
+  }
+
+  /**
+   * Any JSON request, with the cookies and the token; `baseUrl` overrides where it goes (one
+   * replica past nginx). Status 0 for no answer, `{}` for a body that is no JSON.
+   */
+  async send(
+    method: string,
+    path: string,
+    json?: unknown,
+    baseUrl = this.baseUrl,
+  ): Promise<{ status: number; body: unknown }> {
     const headers: Record<string, string> = {};
     if (this.cookies.size > 0)
       headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     if (this.token) headers['x-auth-token'] = this.token;
-    const path = method === 'POST' ? `/cart/${item}` : '/cart';
+    if (json !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {
-      res = await fetch(this.baseUrl + path, {
+      res = await fetch(baseUrl + path, {
         method,
         headers,
+        ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
         signal: AbortSignal.timeout(10_000),
       });
     } catch {
-      return { status: 0, servedBy: '', cart: [] };
+      return { status: 0, body: {} };
     }
     for (const line of res.headers.getSetCookie()) {
       const match = /^([^=;\s]+)=([^;]*)/.exec(line);
@@ -49,14 +67,17 @@ export class LabUser {
     }
     const token = res.headers.get('x-auth-token');
     if (token) this.token = token;
-    const body = (await res.json().catch(() => ({}))) as Partial<CartAnswer>;
-    return {
-      status: res.status,
-      servedBy: body.servedBy ?? '',
-      ...(body.sessionId ? { sessionId: body.sessionId } : {}),
-      cart: Array.isArray(body.cart) ? body.cart : [],
-    };
+    return { status: res.status, body: await res.json().catch(() => ({})) };
   }
+}
+
+/** @private */
+function cartAnswerOf(body: Partial<CartAnswer>): Omit<CartAnswer, 'status'> {
+  return {
+    servedBy: body.servedBy ?? '',
+    ...(body.sessionId ? { sessionId: body.sessionId } : {}),
+    cart: Array.isArray(body.cart) ? body.cart : [],
+  };
 }
 
 /** How many of each item a list holds. */

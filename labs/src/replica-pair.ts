@@ -29,6 +29,10 @@ export interface ReplicaPairOptions {
   readonly main: string;
   /** Added to the variables every Baton app reads (INSTANCE_ID, PORT, VALKEY_URL, …). */
   readonly env: NodeJS.ProcessEnv;
+  /** Added to `env` for one replica (`cart-2` runs another version). */
+  readonly replicaEnv?: Readonly<
+    Partial<Record<(typeof REPLICA_NAMES)[number], NodeJS.ProcessEnv>>
+  >;
   readonly valkeyUrl: string;
   readonly balancing: Balancing;
 }
@@ -38,6 +42,8 @@ export interface ReplicaPair {
   readonly label: string;
   readonly url: string;
   readonly replicas: ReadonlyMap<string, RunningProcess>;
+  /** Each replica's own address, past nginx: `cart-1` → `http://127.0.0.1:<port>`. */
+  readonly replicaUrls: ReadonlyMap<string, string>;
   readonly nginx: RunningProcess;
   /** The `upstream` block nginx runs with, to print. */
   readonly upstream: string;
@@ -68,6 +74,7 @@ export async function startReplicaPair(options: ReplicaPairOptions): Promise<Rep
           PATH: process.env.PATH ?? '',
           HOME: process.env.HOME ?? '',
           ...options.env,
+          ...options.replicaEnv?.[name],
           INSTANCE_ID: name,
           HOST: '127.0.0.1',
           PORT: String(port),
@@ -102,7 +109,10 @@ export async function startReplicaPair(options: ReplicaPairOptions): Promise<Rep
     stopSignal: 'SIGQUIT',
   });
   await ready(`${label}/nginx`, tcpAccepts(listen!), nginx, nginxLog);
-  return { label, url: `http://127.0.0.1:${listen}`, replicas, nginx, upstream };
+  const replicaUrls = new Map(
+    REPLICA_NAMES.map((name, index) => [name, `http://127.0.0.1:${ports[index]!}`]),
+  );
+  return { label, url: `http://127.0.0.1:${listen}`, replicas, replicaUrls, nginx, upstream };
 }
 
 /**

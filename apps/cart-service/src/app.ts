@@ -11,10 +11,13 @@ import {
 } from '@baton/service-kit';
 import { cartChangesChannel } from './cart/cart-changes.js';
 import { cartRoutes } from './cart/routes.js';
+import { cartAttributeSchema } from './cart/cart-versions.js';
+import { savedRoutes } from './cart/saved-routes.js';
 import { demoRoutes } from './cart/demo-routes.js';
+import { CART_ATTRIBUTE } from './cart/session-cart.js';
 import { Catalog } from './catalog/catalog.js';
 import { catalogRoutes } from './catalog/routes.js';
-import type { CartConfig } from './config.js';
+import { type CartConfig, cartVersionOf } from './config.js';
 import { jsonErrors, notFound } from './http/error-handler.js';
 import { jsonBody } from './http/json-body.js';
 
@@ -26,6 +29,12 @@ export interface CartAppDeps {
   readiness?: Readiness;
   /** The products; the demo fruit stand when omitted. */
   catalog?: Catalog;
+  /**
+   * Registers the cart's attribute schema (cart-versions.ts) with the session layer. Only the
+   * schema-evolution lab turns it off, to show what a mixed-version fleet loses without it.
+   * @default true
+   */
+  cartSchema?: boolean;
 }
 
 /**
@@ -42,7 +51,13 @@ export function createApp(config: CartConfig, deps: CartAppDeps): Express {
   const metrics = new ServiceMetrics(config.INSTANCE_ID);
   const readiness = deps.readiness ?? new Readiness(deps.valkey);
   const catalog = deps.catalog ?? new Catalog();
-  const withSession = session(sessionOptionsFrom(config, deps.valkey, 'header', logger, metrics));
+  const version = cartVersionOf(config);
+  const withSession = session({
+    ...sessionOptionsFrom(config, deps.valkey, 'header', logger, metrics),
+    ...(deps.cartSchema === false
+      ? {}
+      : { attributes: { [CART_ATTRIBUTE]: cartAttributeSchema(version) } }),
+  });
   const changesChannel = cartChangesChannel(config.SESSION_NAMESPACE);
 
   const identity = { instance: config.INSTANCE_ID, version: config.BUILD_VERSION };
@@ -55,8 +70,9 @@ export function createApp(config: CartConfig, deps: CartAppDeps): Express {
   app.get('/metrics', metrics.handler());
   app.use(jsonBody());
   app.use(catalogRoutes(catalog, config.INSTANCE_ID));
-  app.use(demoRoutes(catalog, config.INSTANCE_ID, withSession, changesChannel));
-  app.use(cartRoutes(catalog, config.INSTANCE_ID, withSession, changesChannel));
+  app.use(demoRoutes(catalog, config.INSTANCE_ID, withSession, changesChannel, version));
+  app.use(cartRoutes(catalog, config.INSTANCE_ID, withSession, changesChannel, version));
+  if (version === 2) app.use(savedRoutes(catalog, config.INSTANCE_ID, withSession, changesChannel));
   app.use(notFound());
   app.use(sessionErrorHandler());
   app.use(jsonErrors(logger));

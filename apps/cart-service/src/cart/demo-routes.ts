@@ -2,6 +2,7 @@ import { type RequestHandler, Router } from 'express';
 import type { Catalog } from '../catalog/catalog.js';
 import { addItem, itemNames } from './cart.js';
 import { parsePathSku } from './cart-input.js';
+import type { CartVersion } from './cart-versions.js';
 import { REPLAYED_HEADER, idempotencyKey, idempotentRequest } from './idempotency-key.js';
 import { changeCart, readCart } from './session-cart.js';
 
@@ -22,6 +23,7 @@ export function demoRoutes(
   instanceId: string,
   withSession: RequestHandler,
   changesChannel: string,
+  version: CartVersion = 1,
 ): Router {
   const router = Router();
 
@@ -32,6 +34,7 @@ export function demoRoutes(
     const idempotent = idempotentRequest(req, null);
     const change = await changeCart(req.session, (cart) => addItem(cart, item, 1), changesChannel, {
       servedBy: instanceId,
+      version,
       idempotent,
     });
     if (change.replayed) res.setHeader(REPLAYED_HEADER, 'true');

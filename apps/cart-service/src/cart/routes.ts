@@ -3,8 +3,10 @@ import type { Catalog } from '../catalog/catalog.js';
 import { requireJson } from '../http/json-body.js';
 import { type Cart, addItem, priceCart, removeItem, setQuantity } from './cart.js';
 import { addItemBody, parseInput, parsePathSku, setQuantityBody } from './cart-input.js';
+import type { CartVersion } from './cart-versions.js';
 import { REPLAYED_HEADER, idempotencyKey, idempotentRequest } from './idempotency-key.js';
-import { type CartChange, changeCart, readCart } from './session-cart.js';
+import { priceSaved } from './saved-routes.js';
+import { type CartChange, changeCart, readCart, readSaved } from './session-cart.js';
 
 /**
  * The shop's cart API. Every answer, changes included, is the whole priced cart:
@@ -23,6 +25,7 @@ export function cartRoutes(
   instanceId: string,
   withSession: RequestHandler,
   changesChannel: string,
+  version: CartVersion = 1,
 ): Router {
   const router = Router();
   const send = (res: Response, cart: Cart, status = 200, servedBy = instanceId): void => {
@@ -35,7 +38,14 @@ export function cartRoutes(
   const keyed = idempotencyKey();
 
   router.get('/api/cart', withSession, (req, res) => {
-    send(res, readCart(req.session));
+    if (version === 1) return send(res, readCart(req.session));
+    // Cart v2 answers with the saved-for-later list too (saved-routes.ts).
+    const { lines, saved } = readSaved(req.session);
+    res.json({
+      servedBy: instanceId,
+      ...priceCart(lines, catalog),
+      saved: priceSaved(saved, catalog),
+    });
   });
 
   // 201 when the sku got a new line, 200 when an existing line grew.
@@ -50,6 +60,7 @@ export function cartRoutes(
       changesChannel,
       {
         servedBy: instanceId,
+        version,
         idempotent,
         status: (cart) => (cart.find((line) => line.sku === sku)?.qty === qty ? 201 : 200),
       },
@@ -67,7 +78,7 @@ export function cartRoutes(
       req.session,
       (cart) => setQuantity(cart, sku, input.qty),
       changesChannel,
-      { servedBy: instanceId, idempotent },
+      { servedBy: instanceId, version, idempotent },
     );
     answer(res, change);
   });
@@ -87,6 +98,7 @@ export function cartRoutes(
       res,
       await changeCart(req.session, (current) => removeItem(current, sku), changesChannel, {
         servedBy: instanceId,
+        version,
         idempotent,
       }),
     );
@@ -98,7 +110,11 @@ export function cartRoutes(
     if (loaded.length === 0 && (!idempotent || req.session.isNew)) return send(res, loaded);
     answer(
       res,
-      await changeCart(req.session, () => [], changesChannel, { servedBy: instanceId, idempotent }),
+      await changeCart(req.session, () => [], changesChannel, {
+        servedBy: instanceId,
+        version,
+        idempotent,
+      }),
     );
   });
 

@@ -2,7 +2,9 @@ import type { Session } from '@baton/session';
 import { z } from 'zod';
 import { ApiError } from '../http/api-error.js';
 import type { Cart, CartLine } from './cart.js';
+import type { CartVersion } from './cart-versions.js';
 import type { IdempotentRequest } from './idempotency-key.js';
+import type { CartWithSaved } from './saved-for-later.js';
 
 /** The session attribute both route families read and write. Other apps may read it, never write it. */
 export const CART_ATTRIBUTE = 'cart';
@@ -33,14 +35,29 @@ interface RememberedWrite {
 }
 
 /**
- * What a stored cart must look like: the lines, `[{ "sku": "apple", "qty": 2 }, …]`. Anything
- * else under `cart` (written by hand in valkey-cli, say) is read as an empty cart instead of
- * failing every request of that user; the next change overwrites it. `{ "lines", "writes" }`, the
- * format before records had keys of their own, is read as its lines, and a retry of one of its
- * `writes` is still recognised while sessions written before the upgrade are around.
+ * The attribute's value: `{ "lines": [{ "sku": "apple", "qty": 2 }, …] }`, and from cart v2 on
+ * `"saved"` beside it (cart-versions.ts). An object, not a bare array of lines, so that a v1
+ * replica writing back a v2 cart mid-deploy keeps `saved`: the session's attribute schema keeps
+ * the top-level fields an older replica's value lacks, and an array has none.
+ */
+export interface StoredCart {
+  readonly lines: Cart;
+  /** Cart v2: the "saved for later" list (saved-for-later.ts). v1 code never sees it. */
+  readonly saved?: Cart;
+}
+
+/**
+ * What a stored cart must look like. Anything else under `cart` (written by hand in valkey-cli,
+ * say) is read as an empty cart instead of failing every request of that user; the next change
+ * overwrites it. Two earlier formats are read as their lines: a bare array of lines, and
+ * `{ "lines", "writes" }` from before records had keys of their own, whose `writes` are still
+ * recognised as retries while sessions written before the upgrade are around.
  */
 const line = z.object({ sku: z.string().min(1), qty: z.number().int().positive() });
 const lines = z.array(line);
+const storedCart = z.object({ lines });
+/** Cart v2: the session upcasts a v1 cart (cart-versions.ts), so `saved` is always there. */
+const storedCartV2 = storedCart.extend({ saved: lines });
 const legacyCart = z.object({
   lines,
   writes: z.array(
@@ -72,11 +89,19 @@ export interface ChangeOptions {
   status?: (cart: Cart) => number;
   /** The client's key; without one the change is applied every time it arrives. */
   idempotent?: IdempotentRequest | undefined;
+  /** The cart model this replica runs: v2 keeps `saved` through the change. @default 1 */
+  version?: CartVersion;
 }
 
 /** The cart as this request loaded it. Reading never writes, so it never creates a session. */
 export function readCart(session: Session): Cart {
-  return toLines(session.get(CART_ATTRIBUTE));
+  return toStoredCart(session.get(CART_ATTRIBUTE)).lines;
+}
+
+/** Cart v2: the lines and the saved-for-later list as this request loaded them. */
+export function readSaved(session: Session): CartWithSaved {
+  const { lines, saved = [] } = toStoredCart(session.get(CART_ATTRIBUTE), 2);
+  return { lines, saved };
 }
 
 /**
@@ -96,32 +121,36 @@ export async function changeCart(
   channel: string,
   options: ChangeOptions,
 ): Promise<CartChange> {
-  const { idempotent, servedBy } = options;
+  const { idempotent, servedBy, version = 1 } = options;
   const statusOf = options.status ?? (() => 200);
   const publish = { publish: channel };
-  const changed = (cart: Cart): CartChange => ({
+  const changed = ({ lines: cart }: StoredCart): CartChange => ({
     cart,
     status: statusOf(cart),
     servedBy,
     replayed: false,
   });
+  const apply = (value: unknown): StoredCart => {
+    const before = toStoredCart(value, version);
+    return { ...before, lines: change(before.lines) };
+  };
   if (!idempotent) {
-    return changed(await session.update<Cart>(CART_ATTRIBUTE, (v) => change(toLines(v)), publish));
+    return changed(await session.update<StoredCart>(CART_ATTRIBUTE, apply, publish));
   }
   const remember = {
     name: idempotent.key,
     ttlMs: REPLAY_WINDOW_MS,
-    value: (cart: Cart) =>
+    value: ({ lines: cart }: StoredCart) =>
       JSON.stringify({ f: idempotent.fingerprint, s: statusOf(cart), b: servedBy, l: cart }),
   };
   try {
-    const result = await session.updateOnce<Cart>(
+    const result = await session.updateOnce<StoredCart>(
       CART_ATTRIBUTE,
       remember,
       (value) => {
         const earlier = legacyWrite(value, idempotent);
         if (earlier) throw new AlreadyMade(earlier);
-        return change(toLines(value));
+        return apply(value);
       },
       publish,
     );
@@ -181,6 +210,28 @@ function parseRecord(text: string): RememberedWrite {
   return parsed.success ? parsed.data : { f: '', s: 0, b: '', l: [] };
 }
 
+/**
+ * Cart v2: moves lines between the cart and the saved list with `session.update()`, as
+ * {@link changeCart} does (`change` pure, nothing written when it throws), publishing on
+ * `channel` from the same script. No Idempotency-Key: the saved routes are PUT and DELETE, the
+ * same change every time.
+ */
+export async function changeSaved(
+  session: Session,
+  change: (cart: CartWithSaved) => CartWithSaved,
+  channel: string,
+): Promise<CartWithSaved> {
+  const stored = await session.update<StoredCart>(
+    CART_ATTRIBUTE,
+    (current) => {
+      const before = toStoredCart(current, 2);
+      return { ...before, ...change({ lines: before.lines, saved: before.saved ?? [] }) };
+    },
+    { publish: channel },
+  );
+  return { lines: stored.lines, saved: stored.saved ?? [] };
+}
+
 /** @private A write under the request's key in a cart stored in the legacy format. */
 function legacyWrite(value: unknown, { key }: IdempotentRequest): RememberedWrite | undefined {
   if (value === undefined || Array.isArray(value)) return undefined;
@@ -189,11 +240,14 @@ function legacyWrite(value: unknown, { key }: IdempotentRequest): RememberedWrit
   return write && { f: write.fingerprint, s: write.status, b: write.servedBy, l: write.lines };
 }
 
-/** @private */
-function toLines(value: unknown): Cart {
-  if (value === undefined) return [];
+/** @private As the replica's cart model reads it: v1 drops what it does not know, as v1 did. */
+function toStoredCart(value: unknown, version: CartVersion = 1): StoredCart {
+  const empty: StoredCart = version === 2 ? { lines: [], saved: [] } : { lines: [] };
+  if (value === undefined) return empty;
   const bare = lines.safeParse(value);
-  if (bare.success) return bare.data;
+  if (bare.success) return { ...empty, lines: bare.data };
+  const parsed = (version === 2 ? storedCartV2 : storedCart).safeParse(value);
+  if (parsed.success) return { ...empty, ...parsed.data };
   const legacy = legacyCart.safeParse(value);
-  return legacy.success ? legacy.data.lines : [];
+  return legacy.success ? { ...empty, lines: legacy.data.lines } : empty;
 }

@@ -79,7 +79,9 @@ describe('cart change notifications (PUBLISH <ns>:cart-changes <session id>)', (
     assert.ok(shopper.token);
     assert.equal(message.id, sessionIdOf(shopper.token));
     assert.notEqual(message.id, shopper.token);
-    assert.deepEqual(JSON.parse(message.storedCart ?? 'null'), [{ sku: 'apple', qty: 2 }]);
+    assert.deepEqual(JSON.parse(message.storedCart ?? 'null'), {
+      lines: [{ sku: 'apple', qty: 2 }],
+    });
   });
 
   test('every route that changes the cart publishes once, on either replica', async () => {
@@ -123,7 +125,11 @@ describe('cart change notifications (PUBLISH <ns>:cart-changes <session id>)', (
       assert.ok(reply.status < 300, `${method} ${path} → ${reply.status}`);
       const message = await published;
       assert.equal(message.id, id, `${method} ${path}`);
-      assert.deepEqual(JSON.parse(message.storedCart ?? 'null'), stored, `${method} ${path}`);
+      assert.deepEqual(
+        JSON.parse(message.storedCart ?? 'null'),
+        { lines: stored },
+        `${method} ${path}`,
+      );
     }
   });
 
@@ -146,7 +152,7 @@ describe('cart change notifications (PUBLISH <ns>:cart-changes <session id>)', (
     // Messages arrive in publish order: the next one must be this change, not an earlier one.
     const published = next();
     await shopper.send('DELETE', '/api/cart');
-    assert.deepEqual(JSON.parse((await published).storedCart ?? 'null'), []);
+    assert.deepEqual(JSON.parse((await published).storedCart ?? 'null'), { lines: [] });
     assert.equal(seen.length, before + 1);
   });
 });

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { ATTRIBUTE_PREFIX, createValkeyClient, waitUntilReady } from '@baton/session';
 import { createHttpServer, createLogger, loadConfig } from '@baton/service-kit';
 import { ValkeyProcess } from '@baton/valkey-testing';
-import { createApp } from '../../src/app.js';
+import { type CartAppDeps, createApp } from '../../src/app.js';
 import { CART_ATTRIBUTE } from '../../src/cart/session-cart.js';
 import { type CartConfig, cartEnvSchema } from '../../src/config.js';
 
@@ -19,11 +19,15 @@ export interface CartInstance {
   close(): Promise<void>;
 }
 
-/** `env` adds to (or overrides) the variables below, e.g. `SESSION_DURABLE_WRITES_REPLICAS`. */
+/**
+ * `env` adds to (or overrides) the variables below, e.g. `SESSION_DURABLE_WRITES_REPLICAS`;
+ * `deps` to what `createApp` gets (`cartSchema`).
+ */
 export async function startCart(
   valkeyUrl: string,
   instanceId: string,
   env: Record<string, string> = {},
+  deps: Pick<CartAppDeps, 'cartSchema'> = {},
 ): Promise<CartInstance> {
   const config = loadConfig(cartEnvSchema, {
     INSTANCE_ID: instanceId,
@@ -41,7 +45,7 @@ export async function startCart(
   // The reconnect loop while a test has stopped Valkey emits errors; main.ts logs them.
   valkey.on('error', () => undefined);
   await waitUntilReady(valkey);
-  const app = createApp(config, { valkey, logger: createLogger(instanceId, 'silent') });
+  const app = createApp(config, { valkey, logger: createLogger(instanceId, 'silent'), ...deps });
   const server: Server = await new Promise((resolve) => {
     // The production server (header cap, JSON for requests Node's parser refuses), not app.listen.
     const s = createHttpServer(app).listen(0, '127.0.0.1', () => resolve(s));

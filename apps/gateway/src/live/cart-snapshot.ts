@@ -2,9 +2,10 @@ import type { SessionRecord } from '@baton/session';
 import { z } from 'zod';
 
 /**
- * The session attribute cart-service writes: the lines, `[{ "sku": "apple", "qty": 2 }, …]`, or
- * `{ "lines": […], "writes": […] }` as versions that kept idempotency records in the cart wrote
- * it. The gateway only reads the lines; cart-service owns the shape.
+ * The session attribute cart-service writes: `{ "lines": [{ "sku": "apple", "qty": 2 }, …] }`
+ * (cart v2 adds `"@v"` and `"saved"`, which the gateway leaves alone), or as earlier releases
+ * wrote it, a bare array of lines or `{ "lines", "writes" }`. The gateway only reads the lines;
+ * cart-service owns the shape.
  */
 export const CART_ATTRIBUTE = 'cart';
 

@@ -1,4 +1,11 @@
 export { Session, type UpdateOptions, type WriteRecord, type UpdateOnceResult } from './session.js';
+export {
+  type AttributeSchema,
+  type Upcaster,
+  type DecodedValue,
+  AttributeSchemas,
+  VERSION_KEY,
+} from './attribute-schema.js';
 export { SessionManager, OpenSession } from './session-manager.js';
 export type {
   SessionStore,

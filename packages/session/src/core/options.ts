@@ -19,6 +19,7 @@ import {
   type ResolvedNearCacheOptions,
   resolveNearCacheOptions,
 } from './near-cache/near-cache-options.js';
+import { type AttributeSchema, AttributeSchemas } from './attribute-schema.js';
 
 /** The subset of pino's (or console's) API the session layer logs through. */
 export interface SessionLogger {
@@ -95,6 +96,13 @@ export interface SessionOptions {
    * Sentinel connection and no indexed mode. @default off
    */
   nearCache?: NearCacheOptions | boolean;
+  /**
+   * Schema versions per attribute name, for fleets that run two versions of the code at once (a
+   * rolling deploy): older values are upcast on read, newer ones are kept intact on write
+   * ({@link AttributeSchema}, docs/session-schema-evolution.md). Attributes without one are
+   * stored as they are. @default {}
+   */
+  attributes?: Readonly<Record<string, AttributeSchema>>;
 }
 
 export interface ResolvedSessionOptions {
@@ -110,6 +118,7 @@ export interface ResolvedSessionOptions {
   indexed: ResolvedIndexedOptions | undefined;
   durableWrites: ResolvedDurableWrites | undefined;
   nearCache: ResolvedNearCacheOptions | undefined;
+  attributeSchemas: AttributeSchemas;
 }
 
 export const DEFAULT_SESSION_OPTIONS = {
@@ -164,6 +173,7 @@ export function resolveOptions(input: SessionOptions): ResolvedSessionOptions {
     indexed: resolveIndexedOptions(input.indexed, client),
     durableWrites: resolveDurableWrites(input.durableWrites, client),
     nearCache: resolveNearCacheOptions(input.nearCache, client, Boolean(input.indexed)),
+    attributeSchemas: new AttributeSchemas(input.attributes, input.logger ?? console),
   };
 }
 

@@ -131,7 +131,13 @@ export class SessionManager {
         ? await this.store.loadAndTouch(sessionIdOf(sent), now)
         : null;
     const token = record ? (sent as string) : newSessionToken();
-    const state = new SessionState(token, record, this.options.maxInactiveIntervalMs, now);
+    const state = new SessionState(
+      token,
+      record,
+      this.options.maxInactiveIntervalMs,
+      now,
+      this.options.attributeSchemas,
+    );
     return new OpenSession(state, new Session(state, { ...this.options, store: this.store }), this);
   }
 }

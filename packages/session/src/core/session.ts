@@ -7,6 +7,7 @@ import {
   SessionValueInvalidError,
 } from './errors.js';
 import { newSessionToken, sessionIdOf } from './session-token.js';
+import { AttributeSchemas, type DecodedValue } from './attribute-schema.js';
 import type {
   SessionDelta,
   SessionRecord,
@@ -45,6 +46,14 @@ export interface SessionContext {
   indexed?: object | undefined;
 }
 
+/** No attribute has a schema: every value is stored as it is. */
+const NO_SCHEMAS = new AttributeSchemas(undefined, console);
+
+/** An attribute as this request holds it: stored JSON, the handler's value, the stored version. */
+interface LoadedAttribute extends StoredAttribute {
+  version: number;
+}
+
 /** The longest principal name `setPrincipal` accepts, in characters. */
 export const MAX_PRINCIPAL_LENGTH = 512;
 
@@ -54,7 +63,7 @@ export const MAX_PRINCIPAL_LENGTH = 512;
  */
 export class SessionState {
   /** Attributes as this request sees them: stored ones plus its own changes. */
-  readonly attributes = new Map<string, StoredAttribute>();
+  readonly attributes = new Map<string, LoadedAttribute>();
   /** The JSON the store held when last read or written: what compare-and-set expects. */
   readonly stored = new Map<string, string>();
   readonly changed = new Set<string>();
@@ -79,7 +88,14 @@ export class SessionState {
   readonly createdAt: number;
   readonly lastAccessedAt: number;
 
-  constructor(token: string, record: SessionRecord | null, maxInactiveMs: number, now: number) {
+  constructor(
+    token: string,
+    record: SessionRecord | null,
+    maxInactiveMs: number,
+    now: number,
+    /** Upcast on read, newer fields kept on write (`SessionOptions.attributes`). */
+    readonly schemas: AttributeSchemas = NO_SCHEMAS,
+  ) {
     this.storedToken = token;
     this.storedId = record?.id ?? sessionIdOf(token);
     this.persisted = record !== null;
@@ -89,9 +105,24 @@ export class SessionState {
     this.maxInactiveMs = record?.maxInactiveMs ?? maxInactiveMs;
     this.principal = record?.principal;
     for (const [name, attribute] of record?.attributes ?? []) {
-      this.attributes.set(name, { json: attribute.json, value: deepFreeze(attribute.value) });
+      // One that cannot be read at this version reads as absent; `stored` still lets a write
+      // replace it (compare-and-set expects its JSON).
+      const loaded = this.load(name, attribute);
+      if (loaded) this.attributes.set(name, loaded);
       this.stored.set(name, attribute.json);
     }
+  }
+
+  /** A stored attribute as handlers see it: upcast by its schema, frozen. */
+  load(name: string, attribute: StoredAttribute): LoadedAttribute | undefined {
+    const decoded = this.schemas.decode(name, attribute.value);
+    return (
+      decoded && {
+        json: attribute.json,
+        value: deepFreeze(decoded.value),
+        version: decoded.version,
+      }
+    );
   }
 
   get token(): string {
@@ -226,7 +257,7 @@ export class Session {
   set(name: string, value: unknown): void {
     this.assertUsable();
     if (value === undefined) return this.remove(name);
-    const attribute = this.toAttribute(name, value);
+    const attribute = this.toAttribute(name, value, this.state.attributes.get(name));
     this.state.attributes.set(name, attribute);
     this.state.changed.add(name);
     this.state.removed.delete(name);
@@ -302,7 +333,7 @@ export class Session {
     let current = state.attributes.get(name);
     let expected = state.stored.get(name);
     for (let attempt = 1; attempt <= updateMaxAttempts; attempt++) {
-      const next = this.toAttribute(name, fn(current?.value as Readonly<T> | undefined));
+      const next = this.toAttribute(name, fn(current?.value as Readonly<T> | undefined), current);
       const result = await store.compareAndSet(
         state.storedId,
         name,
@@ -334,10 +365,7 @@ export class Session {
       }
       // The session exists now even if this attempt lost: a concurrent update created it.
       state.persisted = true;
-      current = result.current && {
-        json: result.current.json,
-        value: deepFreeze(result.current.value),
-      };
+      current = result.current && state.load(name, result.current);
       expected = result.current?.json;
       // Retry at once on the fresh value the conflict returned; if that loses too, the attribute
       // is contended: back off so the contenders stop colliding in lockstep.
@@ -391,8 +419,15 @@ export class Session {
     if (this.state.invalidated) throw new SessionGoneError();
   }
 
-  /** @private Serializes, checks the size limits, and freezes the value handlers will read. */
-  private toAttribute(name: string, value: unknown): StoredAttribute {
+  /**
+   * @private Serializes (through the attribute's schema, over `read`: what it replaces), checks
+   * the size limits, and freezes the value handlers will read.
+   */
+  private toAttribute(
+    name: string,
+    value: unknown,
+    read: DecodedValue | undefined,
+  ): LoadedAttribute {
     if (typeof name !== 'string' || name.length === 0) {
       throw new SessionValueInvalidError(
         String(name),
@@ -401,7 +436,7 @@ export class Session {
     }
     let json: string | undefined;
     try {
-      json = JSON.stringify(value);
+      json = JSON.stringify(this.state.schemas.encode(name, value, read));
     } catch (err) {
       throw new SessionValueInvalidError(name, err);
     }
@@ -417,8 +452,8 @@ export class Session {
     if (total > this.context.maxSessionBytes) {
       throw new SessionTooLargeError(total, this.context.maxSessionBytes);
     }
-    // Parse our own JSON back: a detached, frozen copy that equals what the next request reads.
-    return { json, value: deepFreeze(JSON.parse(json)) };
+    // Read our own JSON back: a detached, frozen copy that equals what the next request reads.
+    return this.state.load(name, { json, value: JSON.parse(json) }) as LoadedAttribute;
   }
 }
 

@@ -1,0 +1,31 @@
+import type { AttributeSchema } from '@baton/session';
+
+/**
+ * The cart models cart-service has shipped, both in this codebase so that one fleet can run them
+ * side by side (CART_VERSION, config.ts):
+ *
+ * - **1**: `{ "lines": [...] }` (earlier releases: a bare array of lines, then
+ *   `{ "lines", "writes" }` with the idempotency records inside; both still read).
+ * - **2**: adds `"saved": [{ "sku", "qty" }]`, the "saved for later" list. Only a new top-level
+ *   field (the expand step of docs/session-schema-evolution.md): a v1 replica that writes a v2
+ *   cart keeps `saved` through the session's attribute schema, and v1 code reads a v2 cart as the
+ *   v1 cart it contains.
+ */
+export type CartVersion = 1 | 2;
+
+/**
+ * The `cart` attribute's schema as a replica of `version` registers it. v1 stores untagged JSON,
+ * byte for byte what it stored before schemas existed; v2 is tagged `"@v":2` and upcasts a v1 cart
+ * (an empty `saved`; a bare array of lines becomes `{ lines, saved: [] }`).
+ */
+export function cartAttributeSchema(version: CartVersion): AttributeSchema {
+  if (version === 1) return {};
+  return { version: 2, upcasters: { 1: upcastToV2 } };
+}
+
+/** @private Anything that is no cart is handed on as it is: the cart code reads it as empty. */
+function upcastToV2(v1: unknown): unknown {
+  if (Array.isArray(v1)) return { lines: v1, saved: [] };
+  if (v1 !== null && typeof v1 === 'object') return { ...v1, saved: [] };
+  return v1;
+}
