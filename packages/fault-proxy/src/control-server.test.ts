@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
+import type net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { controlServer } from './control-server.js';
 import { FaultProxyError } from './errors.js';
@@ -30,7 +30,10 @@ describe('control API', () => {
     assert.equal(again.target.port, 6380);
     const stalled = await client.setFault('cart-1>valkey', { mode: 'stall' });
     assert.deepEqual(stalled.fault, { mode: 'stall' });
-    assert.deepEqual((await client.links()).map((link) => link.name), ['cart-1>valkey']);
+    assert.deepEqual(
+      (await client.links()).map((link) => link.name),
+      ['cart-1>valkey'],
+    );
     await client.remove('cart-1>valkey');
     assert.deepEqual(await client.links(), []);
   });
@@ -41,13 +44,22 @@ describe('control API', () => {
       ['PUT', '/links/a/fault', '{"mode":"latency"}', 400, 'FAULT_PROXY_INPUT_INVALID'],
       ['PUT', '/links/a/fault', '{"mode":"teleport"}', 400, 'FAULT_PROXY_INPUT_INVALID'],
       ['PUT', '/links/a/fault', 'not json', 400, 'FAULT_PROXY_INPUT_INVALID'],
-      ['PUT', '/links/a', '{"port":70000,"target":{"host":"x","port":1}}', 400, 'FAULT_PROXY_INPUT_INVALID'],
+      [
+        'PUT',
+        '/links/a',
+        '{"port":70000,"target":{"host":"x","port":1}}',
+        400,
+        'FAULT_PROXY_INPUT_INVALID',
+      ],
       ['PUT', '/links/nope/fault', '{"mode":"pass"}', 404, 'LINK_NOT_FOUND'],
       ['GET', '/elsewhere', undefined, 404, 'LINK_NOT_FOUND'],
       ['POST', '/links/a', '{}', 400, 'FAULT_PROXY_INPUT_INVALID'],
     ];
     for (const [method, path, body, status, code] of cases) {
-      const response = await fetch(`http://127.0.0.1:${port}${path}`, { method, ...(body ? { body } : {}) });
+      const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+        method,
+        ...(body ? { body } : {}),
+      });
       assert.equal(response.status, status, `${method} ${path}`);
       const json = (await response.json()) as { error: { code: string; message: string } };
       assert.equal(json.error.code, code);

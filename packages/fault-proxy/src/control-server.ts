@@ -10,7 +10,9 @@ const BODY_LIMIT_BYTES = 16 * 1024;
 const linkSchema = z
   .object({
     port: z.number().int().min(0).max(65_535),
-    target: z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65_535) }).strict(),
+    target: z
+      .object({ host: z.string().min(1), port: z.number().int().min(1).max(65_535) })
+      .strict(),
   })
   .strict();
 
@@ -51,7 +53,8 @@ async function route(
   req: IncomingMessage,
 ): Promise<{ status: number; body?: unknown }> {
   const url = new URL(req.url ?? '/', 'http://control');
-  if (url.pathname === '/healthz' && req.method === 'GET') return { status: 200, body: { status: 'ok' } };
+  if (url.pathname === '/healthz' && req.method === 'GET')
+    return { status: 200, body: { status: 'ok' } };
   if (url.pathname === '/links' && req.method === 'GET') return { status: 200, body: proxy.list() };
   const match = LINK_PATH.exec(decodePath(url.pathname));
   if (!match) throw new FaultProxyError('LINK_NOT_FOUND', `no route ${req.method} ${url.pathname}`);
@@ -86,7 +89,10 @@ function decodePath(pathname: string): string {
 
 /** @private */
 function notAllowed(req: IncomingMessage): FaultProxyError {
-  return new FaultProxyError('FAULT_PROXY_INPUT_INVALID', `${req.method} is not allowed on ${req.url}`);
+  return new FaultProxyError(
+    'FAULT_PROXY_INPUT_INVALID',
+    `${req.method} is not allowed on ${req.url}`,
+  );
 }
 
 /** @private */
@@ -95,7 +101,10 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const where = issue?.path.length ? issue.path.join('.') : 'body';
-  throw new FaultProxyError('FAULT_PROXY_INPUT_INVALID', `${where}: ${issue?.message ?? 'invalid'}`);
+  throw new FaultProxyError(
+    'FAULT_PROXY_INPUT_INVALID',
+    `${where}: ${issue?.message ?? 'invalid'}`,
+  );
 }
 
 /** @private */

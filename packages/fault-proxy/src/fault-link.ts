@@ -126,12 +126,16 @@ export class FaultLink {
     const connection: Connection = {
       client,
       upstream,
-      pipes: [new PacedPipe(client, upstream, fault, true), new PacedPipe(upstream, client, fault, false)],
+      pipes: [
+        new PacedPipe(client, upstream, fault, true),
+        new PacedPipe(upstream, client, fault, false),
+      ],
     };
     this.#connections.add(connection);
     // An error or a close on either side ends both: a refused target looks to the client like a
     // reset, which is what it would see without the proxy.
-    const end = (error?: Error) => (error ? this.#reset(connection, false) : this.#drop(connection));
+    const end = (error?: Error) =>
+      error ? this.#reset(connection, false) : this.#drop(connection);
     client.on('error', end);
     upstream.on('error', end);
     client.on('close', () => this.#drop(connection));

@@ -45,13 +45,20 @@ export class FaultProxyClient {
         signal: AbortSignal.timeout(5_000),
       });
     } catch (cause) {
-      throw new FaultProxyError('FAULT_PROXY_UNREACHABLE', `no fault proxy answers on ${this.#base}`, { cause });
+      throw new FaultProxyError(
+        'FAULT_PROXY_UNREACHABLE',
+        `no fault proxy answers on ${this.#base}`,
+        { cause },
+      );
     }
     if (response.status === 204) return undefined as T;
     const json = (await response.json()) as T & { error?: { code: string; message: string } };
     if (!response.ok) {
       const code = (json.error?.code ?? 'FAULT_PROXY_INPUT_INVALID') as FaultProxyError['code'];
-      throw new FaultProxyError(code, json.error?.message ?? `${method} ${path}: ${response.status}`);
+      throw new FaultProxyError(
+        code,
+        json.error?.message ?? `${method} ${path}: ${response.status}`,
+      );
     }
     return json;
   }

@@ -27,13 +27,18 @@ export class FaultProxy {
     const open = this.#links.get(name);
     if (open) {
       if (port !== 0 && open.port !== port) {
-        throw new FaultProxyError('LINK_PORT_CONFLICT', `link ${name} listens on ${open.port}, not ${port}`);
+        throw new FaultProxyError(
+          'LINK_PORT_CONFLICT',
+          `link ${name} listens on ${open.port}, not ${port}`,
+        );
       }
       open.retarget(target);
       return view(name, open);
     }
     const link = await FaultLink.open(port, target).catch((cause: unknown) => {
-      throw new FaultProxyError('LINK_PORT_IN_USE', `link ${name} cannot listen on ${port}`, { cause });
+      throw new FaultProxyError('LINK_PORT_IN_USE', `link ${name} cannot listen on ${port}`, {
+        cause,
+      });
     });
     this.#links.set(name, link);
     return view(name, link);
@@ -50,7 +55,9 @@ export class FaultProxy {
   }
 
   list(): LinkView[] {
-    return [...this.#links].sort(([a], [b]) => a.localeCompare(b)).map(([name, link]) => view(name, link));
+    return [...this.#links]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, link]) => view(name, link));
   }
 
   async remove(name: string): Promise<void> {

@@ -27,9 +27,7 @@ export const PASS: Fault = { mode: 'pass' };
 /** The wire form of a fault (the control API's body), checked once where it enters. */
 export const faultSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('pass') }).strict(),
-  z
-    .object({ mode: z.literal('latency'), ms: z.number().int().min(1).max(60_000) })
-    .strict(),
+  z.object({ mode: z.literal('latency'), ms: z.number().int().min(1).max(60_000) }).strict(),
   z.object({ mode: z.literal('stall') }).strict(),
   z.object({ mode: z.literal('reset') }).strict(),
   z
