@@ -146,30 +146,38 @@ test('Valkey stalled 10 s: 503 + Retry-After, success again after the heal, 0 ac
     }),
   );
   const tally = await grayTally(load);
-  const during = load.flatMap((c) =>
-    c.samples.filter((s) => s.at >= stalledAt + 600 && s.at < healedAt),
-  );
+  // Every request sent while the store was stalled. The first wave, sent before any command had
+  // timed out, waits out the 500 ms command timeout on each replica nginx tries; once a replica
+  // has seen one, its store breaker answers at once (apps/cart-service store-breaker.ts).
+  const during = load.flatMap((c) => c.samples.filter((s) => s.at >= stalledAt && s.at < healedAt));
+  const settled = during.filter((s) => s.at >= stalledAt + 600);
   const not503 = during.filter((s) => s.status !== 503 || s.retryAfter === null);
+  const slow = settled.filter((s) => s.ms >= 600);
   reportCounts(
     testInfo,
     'valkey-stalled',
-    { ...tally, failed: not503.length },
+    { ...tally, failed: not503.length + slow.length },
     {
       requestsDuringStall: during.length,
       answered503: during.filter((s) => s.status === 503).length,
+      firstWaveMaxMs: Math.max(0, ...during.filter((s) => s.at < stalledAt + 600).map((s) => s.ms)),
       p50Ms503: percentile(
-        during.map((s) => s.ms),
+        settled.map((s) => s.ms),
         50,
       ),
-      maxMs503: Math.max(0, ...during.map((s) => s.ms)),
+      p99Ms503: percentile(
+        settled.map((s) => s.ms),
+        99,
+      ),
       firstSuccessAfterHealMs: Math.max(...firstSuccess),
       valkeyConnectionsBefore: connectionsBefore,
       valkeyConnectionsMax: maxConnections,
       heldBytesMax: maxHeld,
     },
   );
-  expect(during.length).toBeGreaterThan(0);
+  expect(settled.length).toBeGreaterThan(0);
   expect(not503, 'requests during the stall that were not 503 + Retry-After').toEqual([]);
+  expect(slow, 'requests that waited 600 ms or more for their 503').toEqual([]);
   expect(firstSuccess.every(Number.isFinite), 'every client succeeds again after the heal').toBe(
     true,
   );
@@ -235,7 +243,7 @@ test('a gateway that accepts and never answers: nginx moves on, 0 GETs or keyed 
   const stalledAt = Date.now();
   await faultLinks((name) => name === `nginx>${gateway.name}`, { mode: 'stall' });
   // Few calls: each one nginx first sends to the stalled gateway waits out a 12 s try.
-  await runGrayLoad(load, { stop: () => false, maxRequests: 3, maxMs: 60_000, pauseMs: 20 });
+  await runGrayLoad(load, { stop: () => false, maxRequests: 2, maxMs: 60_000, pauseMs: 20 });
   await faultLinks((name) => name === `nginx>${gateway.name}`, { mode: 'pass' });
   const tally = await grayTally(load);
   const during = load.flatMap((c) => c.samples.filter((s) => s.at >= stalledAt));
