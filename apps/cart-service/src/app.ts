@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { session, sessionErrorHandler } from '@baton/session/express';
@@ -20,6 +20,7 @@ import { catalogRoutes } from './catalog/routes.js';
 import { type CartConfig, cartVersionOf } from './config.js';
 import { jsonErrors, notFound } from './http/error-handler.js';
 import { jsonBody } from './http/json-body.js';
+import { StoreBreaker } from './http/store-breaker.js';
 
 export interface CartAppDeps {
   /** The Valkey connection sessions live on (see `valkeyClientFrom`). The caller owns and closes it. */
@@ -52,12 +53,17 @@ export function createApp(config: CartConfig, deps: CartAppDeps): Express {
   const readiness = deps.readiness ?? new Readiness(deps.valkey);
   const catalog = deps.catalog ?? new Catalog();
   const version = cartVersionOf(config);
-  const withSession = session({
+  // A stalled store answers 503 at once instead of after every command timeout (store-breaker.ts).
+  const breaker = new StoreBreaker(() => deps.valkey.ping());
+  const loadSession = session({
     ...sessionOptionsFrom(config, deps.valkey, 'header', logger, metrics),
     ...(deps.cartSchema === false
       ? {}
       : { attributes: { [CART_ATTRIBUTE]: cartAttributeSchema(version) } }),
   });
+  const gate = breaker.gate();
+  const withSession: RequestHandler = (req, res, next) =>
+    gate(req, res, (err?: unknown) => (err ? next(err) : loadSession(req, res, next)));
   const changesChannel = cartChangesChannel(config.SESSION_NAMESPACE);
 
   const identity = { instance: config.INSTANCE_ID, version: config.BUILD_VERSION };
@@ -74,6 +80,7 @@ export function createApp(config: CartConfig, deps: CartAppDeps): Express {
   app.use(cartRoutes(catalog, config.INSTANCE_ID, withSession, changesChannel, version));
   if (version === 2) app.use(savedRoutes(catalog, config.INSTANCE_ID, withSession, changesChannel));
   app.use(notFound());
+  app.use(breaker.observer());
   app.use(sessionErrorHandler());
   app.use(jsonErrors(logger));
   return app;

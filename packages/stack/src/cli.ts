@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { deployCommand } from './commands/deploy.js';
 import { downCommand } from './commands/down.js';
+import { faultCommand } from './commands/fault.js';
 import { formatEvent } from './commands/event-line.js';
 import { killCommand } from './commands/kill.js';
 import { restartCommand } from './commands/restart.js';
@@ -33,6 +34,10 @@ const program = new Command('baton-stack')
     '--topology <topology>',
     'how Valkey runs: standalone, sentinel (primary, replica, three sentinels) or cluster (three masters); local driver. Default: $BATON_TOPOLOGY, else standalone',
   )
+  .option(
+    '--faults',
+    'put the fault proxy on every nginx → replica and replica → Valkey hop (local driver; `fault` sets them). Default: $BATON_FAULTS=1',
+  )
   .addHelpText(
     'after',
     '\nEnvironment: EDGE_PORT (8080), VALKEY_PORT (6379), BATON_STACK_DIR (<repo>/.stack);\n' +
@@ -46,6 +51,7 @@ const context: CommandContext = {
     createStack({
       driver: program.opts<{ driver: 'local' | 'compose' }>().driver,
       topology: program.opts<{ topology?: Topology }>().topology,
+      ...(program.opts<{ faults?: boolean }>().faults ? { faults: true } : {}),
       onEvent: (event) => print(formatEvent(event)),
     }),
   print,
@@ -63,6 +69,7 @@ for (const command of [
   scaleCommand,
   deployCommand,
   recreateCommand,
+  faultCommand,
   runCommand,
 ]) {
   program.addCommand(command(context));

@@ -27,6 +27,13 @@ export interface StackOptions {
   composeProject?: string;
   /** Compose files, relative to `root`, later ones overriding earlier ones. @default ['compose.yaml'] */
   composeFiles?: string[];
+  /**
+   * Puts the fault proxy (`@baton/fault-proxy`) on every hop nginx → replica and replica → Valkey
+   * (standalone topology), so `Stack.faultProxy()` can slow, stall or reset any of them while the
+   * stack runs. Local driver only; a running stack keeps what it was started with.
+   * @default $BATON_FAULTS is `1`, else false
+   */
+  faults?: boolean;
   /** Extra environment for every app replica, applied over the pass-through variables. */
   env?: Record<string, string>;
   /** How long a process may take to become ready, in ms. @default 30000 */
@@ -99,6 +106,7 @@ export function resolveStackOptions(input: StackOptions = {}): ResolvedStackOpti
   return {
     driver,
     topology: topology as Topology,
+    faults: input.faults ?? processEnv.BATON_FAULTS === '1',
     composeProject,
     composeFiles: input.composeFiles ?? ['compose.yaml'],
     root,

@@ -1,3 +1,4 @@
+import type { FaultProxyClient } from '@baton/fault-proxy';
 import type { ProcessName, ReplicaName, ServiceName } from './topology.js';
 
 /** One line of `status --json`. */
@@ -72,4 +73,9 @@ export interface StackDriver {
    * and is removed, as `up` replaces a container after a rebuild.
    */
   recreate(name: ReplicaName): Promise<ReplicaName>;
+  /**
+   * The control client of the stack's fault proxy (links `nginx>cart-1`, `cart-1>valkey`, …);
+   * STACK_OPTIONS_INVALID for a stack started without faults on, or a driver that has none.
+   */
+  faultProxy(): Promise<FaultProxyClient>;
 }

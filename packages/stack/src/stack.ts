@@ -1,3 +1,4 @@
+import type { FaultProxyClient } from '@baton/fault-proxy';
 import { ComposeDriver } from './drivers/compose.js';
 import { LocalDriver } from './drivers/local.js';
 import { StackError } from './errors.js';
@@ -71,6 +72,8 @@ export interface Stack {
   recreate(name: string): Promise<string>;
   /** Restarts Valkey keeping its data: SIGTERM makes it fsync its AOF, which it replays at start. */
   valkeyRestart(): Promise<void>;
+  /** StackDriver.faultProxy: the control client of a stack started with `faults: true`. */
+  faultProxy(): Promise<FaultProxyClient>;
 }
 
 /**
@@ -105,6 +108,7 @@ export function createStack(input: StackOptions = {}): Stack {
       for (const each of services) await driver.deploy(each, { version: chosen });
     },
     recreate: (name) => driver.recreate(replicaName(name)),
+    faultProxy: () => driver.faultProxy(),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { FaultProxyClient } from '@baton/fault-proxy';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assertComposeAvailable, docker, dockerCompose } from '../compose/docker-compose.js';
 import { isServiceReady, parseComposePs, type ComposeService } from '../compose/ps.js';
@@ -33,6 +34,12 @@ export class ComposeDriver implements StackDriver {
   #available: Promise<void> | undefined;
 
   constructor(options: ResolvedStackOptions) {
+    if (options.faults) {
+      throw new StackError(
+        'STACK_OPTIONS_INVALID',
+        'the fault proxy (BATON_FAULTS=1, --faults) runs with the local driver only',
+      );
+    }
     if (options.topology !== 'standalone') {
       // compose.yaml has the topology as a profile; its apps need VALKEY_SENTINELS set (README).
       throw new StackError(
@@ -140,6 +147,13 @@ export class ComposeDriver implements StackDriver {
       await this.#scaleTo(service, old.length + 1, { BUILD_VERSION: options.version });
       await this.#remove(name);
     }
+  }
+
+  async faultProxy(): Promise<FaultProxyClient> {
+    throw new StackError(
+      'STACK_OPTIONS_INVALID',
+      'the fault proxy runs with the local driver only',
+    );
   }
 
   async recreate(name: ReplicaName): Promise<ReplicaName> {

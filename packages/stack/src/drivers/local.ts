@@ -27,8 +27,10 @@ import {
   settleAll,
   unusedNames,
 } from '../local/replica-set.js';
+import type { FaultProxyClient } from '@baton/fault-proxy';
+import { declareLinks, ensureFaultProxy, faultProxyClient } from '../local/fault-links.js';
 import { stackPaths, type StackPaths } from '../local/paths.js';
-import { planPorts, portsOf } from '../local/ports.js';
+import { freePortExcept, planPorts, portsOf } from '../local/ports.js';
 import {
   isRunning,
   killGroup,
@@ -94,6 +96,7 @@ export class LocalDriver implements StackDriver {
     // Valkey first (in the sentinel topology: primary, replica, then the sentinels), then nginx.
     for (const name of valkey.processes) await this.#ensureStarted(name);
     await valkey.afterStart(state);
+    await this.#ensureFaultProxy();
     await this.#ensureStarted('nginx');
     await settleAll(replicasOf(await this.#readState()).map((name) => this.#ensureStarted(name)));
   }
@@ -105,6 +108,7 @@ export class LocalDriver implements StackDriver {
     // before the servers they watch, so none starts a failover while Valkey stops.
     await settleAll(replicasOf(state).map((name) => this.#stop(name)));
     await this.#stop('nginx');
+    await this.#stopFaultProxy(state);
     for (const name of [...VALKEY_TOPOLOGIES[topologyOf(state)].processes].reverse()) {
       await this.#stop(name);
     }
@@ -149,6 +153,10 @@ export class LocalDriver implements StackDriver {
   async start(name: ProcessName): Promise<void> {
     await this.#requireState(name);
     await this.#ensureStarted(name);
+  }
+
+  async faultProxy(): Promise<FaultProxyClient> {
+    return faultProxyClient(await this.#readState());
   }
 
   async waitReady(name: ProcessName): Promise<void> {
@@ -201,6 +209,8 @@ export class LocalDriver implements StackDriver {
     if (!record || !isRunning(record)) {
       const spec = this.#spec(name, state);
       await spec.prepare();
+      // Its links first: nginx may already send to the edge link, and the app dials its Valkey link.
+      if (serviceOf(name)) await declareLinks(state, name as ReplicaName);
       await mkdir(this.#paths.logsDir, { recursive: true });
       this.#emit({ name, event: 'starting', port: spec.port });
       const started = await spawnDetached(spec);
@@ -231,6 +241,31 @@ export class LocalDriver implements StackDriver {
     this.#emit({ name, event: 'ready', pid: record.pid, port: spec.port });
   }
 
+  /**
+   * The fault proxy of a stack started with faults on: running, recorded, and every replica's
+   * links declared (a proxy that was restarted has none). Nothing for a stack without it. @private
+   */
+  async #ensureFaultProxy(): Promise<void> {
+    const state = await this.#readState();
+    const record = await ensureFaultProxy(this.#paths, state, this.#options.readyTimeoutMs);
+    if (!record) return;
+    const next = await updateState(this.#paths, (current) => {
+      const base = current ?? state;
+      return { ...base, faultProxy: { ...base.faultProxy!, process: record } };
+    });
+    for (const name of replicasOf(next!)) await declareLinks(next!, name);
+    this.#emit({ name: 'stack', event: 'info', detail: `fault proxy ready (pid ${record.pid})` });
+  }
+
+  /** @private */
+  async #stopFaultProxy(state: StackState): Promise<void> {
+    const record = state.faultProxy?.process;
+    if (!record || !isRunning(record)) return;
+    signalProcess(record, 'SIGTERM');
+    if (!(await waitForExit(record, this.#options.stopTimeoutMs))) killGroup(record);
+    await waitForExit(record, KILL_WAIT_MS);
+  }
+
   /** Graceful stop, SIGKILL after stopTimeoutMs; does nothing when it is not running. @private */
   async #stop(name: ProcessName): Promise<void> {
     const record = (await readState(this.#paths))?.processes[name];
@@ -256,9 +291,10 @@ export class LocalDriver implements StackDriver {
   /** The state to reuse when some process still runs, else a fresh one with new free ports. @private */
   async #prepareState(): Promise<StackState> {
     const existing = await readState(this.#paths);
-    const anyRunning = Object.values(existing?.processes ?? {}).some((record) =>
-      isRunning(record!),
-    );
+    const anyRunning = [
+      ...Object.values(existing?.processes ?? {}),
+      existing?.faultProxy?.process,
+    ].some((record) => record !== undefined && isRunning(record));
     const { topology } = this.#options;
     if (existing && anyRunning) {
       if (topologyOf(existing) === topology) return existing;
@@ -268,7 +304,7 @@ export class LocalDriver implements StackDriver {
       );
     }
     const ports = await planPorts(this.#options.edgePort, this.#options.valkeyPort, topology);
-    const fresh: StackState = {
+    const bare: StackState = {
       version: 2,
       topology,
       ports,
@@ -276,7 +312,10 @@ export class LocalDriver implements StackDriver {
       env: this.#options.env,
       processes: {},
     };
-    const replicas = await defaultReplicas(portsOf(fresh), this.#defaultVersion(fresh));
+    const fresh: StackState = this.#options.faults
+      ? { ...bare, faultProxy: { control: await freePortExcept(portsOf(bare)) } }
+      : bare;
+    const replicas = await defaultReplicas(fresh, this.#defaultVersion(fresh));
     const state = { ...fresh, replicas };
     await updateState(this.#paths, () => state);
     return state;

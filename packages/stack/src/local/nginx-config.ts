@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NO_RESOLVER, renderTemplate, upstreamServers } from '../nginx-template.js';
 import { compareProcessNames, serviceOf, type ReplicaName, type ServiceName } from '../topology.js';
+import { edgePortOf } from './fault-links.js';
 import type { StackPaths } from './paths.js';
 import type { StackState } from './state-store.js';
 
@@ -77,6 +78,7 @@ function routedServers(state: StackState, service: ServiceName): string {
     .filter((name) => serviceOf(name) === service && state.replicas[name]!.routed)
     .sort(compareProcessNames('standalone'));
   if (routed.length === 0) return NO_REPLICA;
-  const addresses = routed.map((name) => `127.0.0.1:${state.replicas[name]!.port}`);
+  // With the fault proxy, nginx reaches each replica through its `nginx><replica>` link.
+  const addresses = routed.map((name) => `127.0.0.1:${edgePortOf(state.replicas[name]!)}`);
   return upstreamServers(addresses, routed);
 }

@@ -14,6 +14,9 @@ export interface StackPaths {
   readonly nginxDir: string;
   readonly nginxConfig: string;
   readonly nginxTemplate: string;
+  /** `@baton/fault-proxy`'s entry point and log (stacks started with faults on). */
+  readonly faultProxyMain: string;
+  readonly faultProxyLog: string;
   log(name: ProcessName): string;
   appMain(app: string): string;
 }
@@ -33,6 +36,8 @@ export function stackPaths(root: string, stateDir: string): StackPaths {
     nginxDir,
     nginxConfig: path.join(nginxDir, 'nginx.conf'),
     nginxTemplate: path.join(root, 'infra', 'nginx', 'baton.conf.template'),
+    faultProxyMain: path.join(root, 'packages', 'fault-proxy', 'dist', 'src', 'main.js'),
+    faultProxyLog: path.join(logsDir, 'fault-proxy.log'),
     log: (name) => path.join(logsDir, `${name}.log`),
     appMain: (app) => path.join(root, 'apps', app, 'dist', 'src', 'main.js'),
   };

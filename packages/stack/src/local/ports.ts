@@ -94,6 +94,10 @@ export function portsOf(state: StackState): Set<number> {
     ports.accountListener,
     ...(ports.sentinel ? [ports.sentinel.replica, ...ports.sentinel.sentinels] : []),
     ...(ports.cluster ? [...ports.cluster.nodes, ...ports.cluster.buses] : []),
-    ...Object.values(state.replicas).map((replica) => replica!.port),
+    ...(state.faultProxy ? [state.faultProxy.control] : []),
+    ...Object.values(state.replicas).flatMap((replica) => [
+      replica!.port,
+      ...(replica!.links ? [replica!.links.edge, replica!.links.valkey ?? replica!.port] : []),
+    ]),
   ]);
 }

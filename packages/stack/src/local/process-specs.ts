@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import { StackError } from '../errors.js';
 import { APP_WORKSPACE, serviceOf, type ProcessName, type ReplicaName } from '../topology.js';
+import { valkeyPortOf } from './fault-links.js';
 import { nginxArgs, writeNginxConfig } from './nginx-config.js';
 import { httpOk, tcpAccepts } from './probes.js';
 import { specBase, type ProcessSpec, type SpecContext } from './process-spec.js';
@@ -45,7 +46,7 @@ export function processSpec(
     BUILD_VERSION: replica.version,
     HOST: '127.0.0.1',
     PORT: String(replica.port),
-    VALKEY_URL: `redis://127.0.0.1:${state.ports.valkey}`,
+    VALKEY_URL: `redis://127.0.0.1:${valkeyPortOf(state, replica)}`,
     ...valkeyEnv,
   };
   if (service === 'gateway') {

@@ -13,6 +13,7 @@ import {
 import { writeNginxConfig } from './nginx-config.js';
 import { reloadNginx } from './nginx-reload.js';
 import type { StackPaths } from './paths.js';
+import { newLinks } from './fault-links.js';
 import { freePortExcept, portsOf } from './ports.js';
 import { isRunning } from './process-control.js';
 import { readState, updateState, type ReplicaRecord, type StackState } from './state-store.js';
@@ -44,10 +45,11 @@ export class LocalReplicaSet {
 
   /** Adds `names` on new free ports, starts them, and routes them once all are ready. */
   async add(names: ReplicaName[], version: string): Promise<void> {
-    const taken = portsOf(await this.#state());
+    const state = await this.#state();
+    const taken = portsOf(state);
     const added: Replicas = {};
     for (const name of names) {
-      added[name] = { port: await freePortExcept(taken), version, routed: false };
+      added[name] = await newReplica(state, taken, version, false);
     }
     await this.#change((replicas) => ({ ...replicas, ...added }));
     try {
@@ -159,12 +161,25 @@ export function nextName(state: StackState, service: ServiceName): ReplicaName {
  * A fresh stack's replicas: DEFAULT_REPLICAS of each service on free ports, all running
  * `version`. Routed from the start: nginx starts before them and skips a refused connect.
  */
-export async function defaultReplicas(taken: Set<number>, version: string): Promise<Replicas> {
+export async function defaultReplicas(state: StackState, version: string): Promise<Replicas> {
+  const taken = portsOf(state);
   const replicas: Replicas = {};
   for (const name of defaultReplicaNames()) {
-    replicas[name] = { port: await freePortExcept(taken), version, routed: true };
+    replicas[name] = await newReplica(state, taken, version, true);
   }
   return replicas;
+}
+
+/** A replica on a new free port, with fault-proxy links when the stack has the proxy. @private */
+async function newReplica(
+  state: StackState,
+  taken: Set<number>,
+  version: string,
+  routed: boolean,
+): Promise<ReplicaRecord> {
+  const port = await freePortExcept(taken);
+  const links = await newLinks(state, taken);
+  return { port, version, routed, ...(links ? { links } : {}) };
 }
 
 /** gateway-1, gateway-2, account-1, …: the replicas a fresh stack starts, in status order. */

@@ -24,6 +24,8 @@ export interface ReplicaRecord {
    * nginx reloaded) before it is stopped. A killed replica stays in: nginx retries its sibling.
    */
   readonly routed: boolean;
+  /** Its fault-proxy links' ports, in a stack started with faults on (local/fault-links.ts). */
+  readonly links?: { readonly edge: number; readonly valkey?: number };
 }
 
 /** `.stack/state.json`: what later CLI invocations need to find and restart the processes. */
@@ -44,6 +46,8 @@ export interface StackState {
   };
   /** The app replicas of the stack, by name; `scale`, `deploy` and `recreate` change them. */
   readonly replicas: Readonly<Partial<Record<ReplicaName, ReplicaRecord>>>;
+  /** The fault proxy's control port and process, in a stack started with faults on. */
+  readonly faultProxy?: { readonly control: number; readonly process?: ProcessRecord };
   /** The app environment chosen at `up`, reused by `start`/`restart` so replicas stay alike. */
   readonly env: Readonly<Record<string, string>>;
   processes: Partial<Record<ProcessName, ProcessRecord>>;
