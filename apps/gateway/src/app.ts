@@ -14,6 +14,7 @@ import {
 import { webRoot as builtWebRoot } from '@baton/web';
 import type { GatewayConfig } from './config.js';
 import { crossSiteGuard } from './csrf/cross-site-guard.js';
+import { FLEET_PATH, FleetFeed } from './fleet/fleet-feed.js';
 import { errorHandler, notFound } from './http/json-error.js';
 import { securityHeaders } from './http/security-headers.js';
 import { LiveUpdates } from './live/live-updates.js';
@@ -82,6 +83,15 @@ export function createApp(config: GatewayConfig, deps: GatewayDeps): GatewayApp 
     registry: metrics.registry,
     heartbeatMs: deps.heartbeatMs,
   });
+  const fleet = new FleetFeed({
+    instanceId: config.INSTANCE_ID,
+    version: config.BUILD_VERSION,
+    manager,
+    valkey: deps.valkey,
+    namespace: config.SESSION_NAMESPACE,
+    logger: deps.logger,
+    readiness,
+  });
   const transport = new SessionTokenTransport({ cookieSecure: config.COOKIE_SECURE });
   const proxyTo = (name: string, target: string) =>
     upstreamProxy({
@@ -131,11 +141,19 @@ export function createApp(config: GatewayConfig, deps: GatewayDeps): GatewayApp 
   app.use(errorHandler());
   return {
     handler: app,
-    onUpgrade: live.handleUpgrade,
+    onUpgrade: (req, socket, head) =>
+      (req.url?.split('?')[0] === FLEET_PATH ? fleet.handleUpgrade : live.handleUpgrade)(
+        req,
+        socket,
+        head,
+      ),
     ready: () => live.ready(),
-    drain: () => live.drain(),
+    drain: () => {
+      live.drain();
+      fleet.drain();
+    },
     async close() {
-      await live.close();
+      await Promise.all([live.close(), fleet.close()]);
       await manager.close();
     },
   };

@@ -3,6 +3,7 @@
 
 import { priceLines } from './cart-pricing.js';
 import { h } from './dom.js';
+import { FleetView } from './fleet-view.js';
 import { LiveUpdates, type PushedCart } from './live-updates.js';
 import { SessionsView } from './sessions-view.js';
 import { TabSync } from './tab-sync.js';
@@ -344,7 +345,10 @@ async function cartRequest(method: string, path: string, body?: unknown): Promis
   }
   showMessage('');
   // The change may have created the session: open this tab's socket and tell the other tabs.
-  if (method !== 'GET' && live.connect()) tabs.sessionStarted();
+  if (method !== 'GET' && live.connect()) {
+    tabs.sessionStarted();
+    fleet.reconnect(); // the session panel now has a key to show
+  }
   if (seq < state.shownCartSeq) return;
   state.shownCartSeq = seq;
   state.cart = answer.body;
@@ -385,6 +389,7 @@ async function login(username: string, password: string): Promise<void> {
   state.user = (answer.body as { user?: User }).user;
   renderAccount();
   live.reconnect(); // a new token: the socket must name the new session
+  fleet.reconnect();
   tabs.signedIn();
   // The anonymous cart is kept across sign-in; reading it shows that it followed the new session.
   await cartRequest('GET', '/api/cart');
@@ -399,6 +404,7 @@ async function logout(): Promise<void> {
   }
   state.user = undefined;
   renderAccount();
+  fleet.reconnect();
   byId('username').focus();
   await cartRequest('GET', '/api/cart');
 }
@@ -473,6 +479,7 @@ const live = new LiveUpdates(
   { onCart: showPushedCart, onSessionEnded: sessionEnded },
   document.getElementById('live'),
 );
+const fleet = new FleetView(byId('fleet'), byId('session-key'), byId('fleet-status'));
 const sessions = new SessionsView({
   api,
   showMessage,
@@ -481,11 +488,13 @@ const sessions = new SessionsView({
 const tabs = new TabSync(
   () => {
     live.reconnect();
+    fleet.reconnect();
     loadUser().catch(failed);
     cartRequest('GET', '/api/cart').catch(failed);
   },
   () => {
     live.connect();
+    fleet.reconnect();
     cartRequest('GET', '/api/cart').catch(failed);
   },
 );
@@ -493,6 +502,7 @@ const tabs = new TabSync(
 function start(): void {
   document.addEventListener('click', onClick);
   live.connect();
+  fleet.connect();
   loadCatalog().catch(failed);
   cartRequest('GET', '/api/cart').catch(failed);
   loadUser().catch(failed);
