@@ -44,6 +44,7 @@ export async function createApp(
   const { logger } = deps;
   const metrics = new ServiceMetrics(config.INSTANCE_ID);
   const readiness = deps.readiness ?? new Readiness(deps.valkey);
+  metrics.trackReadiness(readiness);
   // Indexed mode: the principal index behind "your sessions", the per-user limit, and the
   // session events the gateways turn into closed WebSockets. This service listens to no event;
   // its group only has to exist and differ from every other service's.

@@ -41,6 +41,7 @@ export function createApp(config: CartConfig, deps: CartAppDeps): Express {
   const { logger } = deps;
   const metrics = new ServiceMetrics(config.INSTANCE_ID);
   const readiness = deps.readiness ?? new Readiness(deps.valkey);
+  metrics.trackReadiness(readiness);
   const catalog = deps.catalog ?? new Catalog();
   const withSession = session(sessionOptionsFrom(config, deps.valkey, 'header', logger, metrics));
   const changes = new CartChangePublisher(deps.valkey, config.SESSION_NAMESPACE, logger);

@@ -65,6 +65,7 @@ export interface GatewayApp extends BuiltService {
 export function createApp(config: GatewayConfig, deps: GatewayDeps): GatewayApp {
   const readiness = deps.readiness ?? new Readiness(deps.valkey);
   const metrics = new ServiceMetrics(config.INSTANCE_ID);
+  metrics.trackReadiness(readiness);
   // Loads sessions for /ws only, read-only. A consumer group of its own (its INSTANCE_ID), so
   // this gateway sees every deleted/expired event, not a share of them: any gateway may hold a
   // socket of the session that ended.

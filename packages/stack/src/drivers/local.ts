@@ -29,6 +29,7 @@ import {
 } from '../local/replica-set.js';
 import { stackPaths, type StackPaths } from '../local/paths.js';
 import { planPorts, portsOf } from '../local/ports.js';
+import { prometheusSpec } from '../local/prometheus-specs.js';
 import {
   isRunning,
   killGroup,
@@ -95,7 +96,9 @@ export class LocalDriver implements StackDriver {
     for (const name of valkey.processes) await this.#ensureStarted(name);
     await valkey.afterStart(state);
     await this.#ensureStarted('nginx');
-    await settleAll(replicasOf(await this.#readState()).map((name) => this.#ensureStarted(name)));
+    const started = replicasOf(await this.#readState()).map((name) => this.#ensureStarted(name));
+    if (state.ports.prometheus !== undefined) started.push(this.#ensureStarted('prometheus'));
+    await settleAll(started);
   }
 
   async down(): Promise<void> {
@@ -104,6 +107,7 @@ export class LocalDriver implements StackDriver {
     // Apps first (they drain against a live Valkey and nginx), the store last; sentinels stop
     // before the servers they watch, so none starts a failover while Valkey stops.
     await settleAll(replicasOf(state).map((name) => this.#stop(name)));
+    await this.#stop('prometheus');
     await this.#stop('nginx');
     for (const name of [...VALKEY_TOPOLOGIES[topologyOf(state)].processes].reverse()) {
       await this.#stop(name);
@@ -116,7 +120,8 @@ export class LocalDriver implements StackDriver {
     const topology = state ? topologyOf(state) : this.#options.topology;
     // A stack that is not up lists what `up` would start.
     const replicas = state ? replicasOf(state) : defaultReplicaNames();
-    return [...infrastructureOf(topology), ...replicas].map((name) => {
+    const extra: ProcessName[] = state?.ports.prometheus === undefined ? [] : ['prometheus'];
+    return [...infrastructureOf(topology), ...extra, ...replicas].map((name) => {
       const record = state?.processes[name];
       const running = record !== undefined && isRunning(record);
       const port = this.#portOf(name, state);
@@ -267,7 +272,10 @@ export class LocalDriver implements StackDriver {
         `a ${topologyOf(existing)} stack is running in ${this.#paths.stateDir}; stop it (npm run stack -- down) before starting a ${topology} one`,
       );
     }
-    const ports = await planPorts(this.#options.edgePort, this.#options.valkeyPort, topology);
+    this.#binaries ??= findBinaries();
+    const ports = await planPorts(this.#options.edgePort, this.#options.valkeyPort, topology, {
+      prometheus: this.#binaries.prometheus !== null,
+    });
     const fresh: StackState = {
       version: 2,
       topology,
@@ -303,7 +311,12 @@ export class LocalDriver implements StackDriver {
   async #requireState(name: ProcessName): Promise<StackState> {
     const state = await this.#readState();
     const topology = topologyOf(state);
-    const names: readonly string[] = [...infrastructureOf(topology), ...replicasOf(state)];
+    const extra = state.ports.prometheus === undefined ? [] : ['prometheus'];
+    const names: readonly string[] = [
+      ...infrastructureOf(topology),
+      ...extra,
+      ...replicasOf(state),
+    ];
     if (!names.includes(name)) {
       throw new StackError(
         'STACK_UNKNOWN_PROCESS',
@@ -319,6 +332,7 @@ export class LocalDriver implements StackDriver {
     const context = { paths: this.#paths, binaries: this.#binaries, state };
     const valkey = VALKEY_TOPOLOGIES[topologyOf(state)];
     if (valkey.processes.includes(name)) return valkey.spec(name, context);
+    if (name === 'prometheus') return prometheusSpec(context);
     return processSpec(name, context, valkey.appEnv(state));
   }
 
@@ -329,6 +343,7 @@ export class LocalDriver implements StackDriver {
       return name === 'nginx' ? this.#options.edgePort : null;
     }
     if (name === 'nginx') return state.ports.edge;
+    if (name === 'prometheus') return state.ports.prometheus ?? null;
     const service = serviceOf(name);
     if (service) return state.replicas[name as ReplicaName]?.port ?? null;
     return VALKEY_TOPOLOGIES[topologyOf(state)].portOf(name, state);
