@@ -8,6 +8,7 @@ import {
   requestLogging,
   servedBy,
   sessionOptionsFrom,
+  type Tracing,
 } from '@baton/service-kit';
 import { CartChangePublisher } from './cart/cart-changes.js';
 import { cartRoutes } from './cart/routes.js';
@@ -24,6 +25,8 @@ export interface CartAppDeps {
   logger: Logger;
   /** Pass the one `serve()` drains on SIGTERM; made here when omitted (tests). */
   readiness?: Readiness;
+  /** From runService when OTEL_EXPORTER_OTLP_ENDPOINT is set: session steps become spans. */
+  tracing?: Tracing;
   /** The products; the demo fruit stand when omitted. */
   catalog?: Catalog;
 }
@@ -43,7 +46,9 @@ export function createApp(config: CartConfig, deps: CartAppDeps): Express {
   const readiness = deps.readiness ?? new Readiness(deps.valkey);
   metrics.trackReadiness(readiness);
   const catalog = deps.catalog ?? new Catalog();
-  const withSession = session(sessionOptionsFrom(config, deps.valkey, 'header', logger, metrics));
+  const withSession = session(
+    sessionOptionsFrom(config, deps.valkey, 'header', logger, metrics, deps.tracing),
+  );
   const changes = new CartChangePublisher(deps.valkey, config.SESSION_NAMESPACE, logger);
 
   const identity = { instance: config.INSTANCE_ID, version: config.BUILD_VERSION };

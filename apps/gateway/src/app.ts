@@ -10,6 +10,7 @@ import {
   requestLogging,
   servedBy,
   sessionOptionsFrom,
+  type Tracing,
 } from '@baton/service-kit';
 import { webRoot as builtWebRoot } from '@baton/web';
 import type { GatewayConfig } from './config.js';
@@ -37,6 +38,8 @@ export interface GatewayDeps {
   logger: Logger;
   /** Pass the one `serve()` drains on SIGTERM; made here when omitted (tests). */
   readiness?: Readiness;
+  /** From runService when OTEL_EXPORTER_OTLP_ENDPOINT is set: upstream calls carry `traceparent`. */
+  tracing?: Tracing;
   /** Folder holding the built shop UI. @default the `dist/` of `@baton/web` */
   webRoot?: string;
   /** `/ws` ping interval. @default 25_000 */
@@ -70,7 +73,7 @@ export function createApp(config: GatewayConfig, deps: GatewayDeps): GatewayApp 
   // this gateway sees every deleted/expired event, not a share of them: any gateway may hold a
   // socket of the session that ended.
   const manager = new SessionManager({
-    ...sessionOptionsFrom(config, deps.valkey, 'composite', deps.logger, metrics),
+    ...sessionOptionsFrom(config, deps.valkey, 'composite', deps.logger, metrics, deps.tracing),
     indexed: { group: config.INSTANCE_ID, configureAction: config.VALKEY_CONFIGURE_ACTION },
   });
   const live = new LiveUpdates({
@@ -102,6 +105,7 @@ export function createApp(config: GatewayConfig, deps: GatewayDeps): GatewayApp 
       version: config.BUILD_VERSION,
       timeoutMs: config.UPSTREAM_TIMEOUT_MS,
       transport,
+      injectTrace: deps.tracing?.inject,
     });
   const cart = proxyTo('cart', config.CART_URL);
   // Cart writes carry an Idempotency-Key (added when the client sent none) and are sent once more
@@ -113,6 +117,7 @@ export function createApp(config: GatewayConfig, deps: GatewayDeps): GatewayApp 
     version: config.BUILD_VERSION,
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
     transport,
+    injectTrace: deps.tracing?.inject,
     maxBodyBytes: CART_WRITE_BODY_LIMIT,
     retryDelayMs: CART_WRITE_RETRY_DELAY_MS,
   });

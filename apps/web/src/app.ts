@@ -83,6 +83,9 @@ async function api(method: string, path: string, body?: unknown): Promise<ApiAns
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const keyed = method !== 'GET' && isCartRoute(path);
   if (keyed) headers['Idempotency-Key'] = newIdempotencyKey();
+  // W3C trace context from the edge: one trace per action, a new parent id per attempt. With
+  // tracing on, gateway and services continue it; the hop trail shows its id either way.
+  const traceId = randomHex(16);
   const init: RequestInit = { method, credentials: 'same-origin', headers };
   if (body !== undefined) init.body = JSON.stringify(body);
   const repeatable = keyed || IDEMPOTENT.has(method);
@@ -90,12 +93,13 @@ async function api(method: string, path: string, body?: unknown): Promise<ApiAns
   try {
     for (let attempt = 1; ; attempt++) {
       let response: Response | undefined;
+      headers['traceparent'] = `00-${traceId}-${randomHex(8)}-01`;
       try {
         response = await fetch(path, init);
       } catch {
         response = undefined;
       }
-      recordHop(method, path, response);
+      recordHop(method, path, response, traceId);
       const lost = !response || (UNAVAILABLE.has(response.status) && response.status !== 503);
       const retry = response?.status === 503 || (lost && repeatable && attempt < MAX_LOST_ATTEMPTS);
       if (!retry) {
@@ -114,6 +118,13 @@ async function api(method: string, path: string, body?: unknown): Promise<ApiAns
 }
 
 /** The routes cart-service serves writes on (`/cart/:item`, `/api/cart…`). */
+/** `bytes` random bytes as lowercase hex (a trace id is 16, a span id 8). */
+function randomHex(bytes: number): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) =>
+    b.toString(16).padStart(2, '0'),
+  ).join('');
+}
+
 function isCartRoute(path: string): boolean {
   return path.startsWith('/api/cart') || path.startsWith('/cart/');
 }
@@ -152,8 +163,13 @@ function showMessage(text: string): void {
 
 // ---- the hop trail ------------------------------------------------------------------------
 
-/** Adds `#7 POST /api/cart/items 201 [gateway-2] → [cart-1]` to the top of the trail. */
-function recordHop(method: string, path: string, response: Response | undefined): void {
+/** Adds `#7 POST /api/cart/items 201 [gateway-2] → [cart-1] trace 4bf9…` to the top of the trail. */
+function recordHop(
+  method: string,
+  path: string,
+  response: Response | undefined,
+  traceId: string,
+): void {
   state.hopCount += 1;
   const replicas = (response?.headers.get('X-Served-By') ?? '')
     .split(',')
@@ -172,6 +188,7 @@ function recordHop(method: string, path: string, response: Response | undefined)
     item.append(h('span', { class: `hop ${colour}` }, name));
   });
   if (replicas.length === 0) item.append(h('span', { class: 'hop hop-other' }, 'no replica'));
+  item.append(h('code', { class: 'trace', title: `trace id ${traceId}` }, `trace ${traceId}`));
   const list = byId('hops');
   list.prepend(item);
   while (list.children.length > MAX_HOPS) list.lastElementChild?.remove();

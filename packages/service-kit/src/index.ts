@@ -20,4 +20,5 @@ export { runService, type ServiceDeps, type BuiltService } from './run-service.j
 export { ReplicaNameError, withReplicaName } from './replica-name.js';
 export { FleetHeartbeat, type Heartbeat, type FleetHeartbeatOptions } from './fleet-heartbeat.js';
 export { FleetKeys } from './fleet-keys.js';
+export { Tracing, type HeaderSink } from './tracing.js';
 export { readFleet, type FleetReplica } from './fleet-reader.js';

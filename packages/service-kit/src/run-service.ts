@@ -9,6 +9,7 @@ import { FleetHeartbeat } from './fleet-heartbeat.js';
 import { createLogger } from './logger.js';
 import { ReplicaNameError, withReplicaName } from './replica-name.js';
 import { Readiness } from './readiness.js';
+import { Tracing } from './tracing.js';
 import { valkeyConnectionFrom } from './session-config.js';
 
 /** What `runService` hands an app's factory. */
@@ -17,6 +18,8 @@ export interface ServiceDeps {
   valkey: Redis | Cluster;
   logger: Logger;
   readiness: Readiness;
+  /** Set when OTEL_EXPORTER_OTLP_ENDPOINT is: pass it to `sessionOptionsFrom` (and the proxy). */
+  tracing?: Tracing;
 }
 
 /** An app ready to serve: its request handler, and what to close after the server stopped. */
@@ -55,16 +58,19 @@ export async function runService<S extends z.ZodType<ServiceEnv>>(
     logger.warn({ err }, 'Valkey is not reachable yet; starting anyway'),
   );
   const readiness = new Readiness(valkey);
+  const identity = { instance: config.INSTANCE_ID, version: config.BUILD_VERSION };
+  const tracing = Tracing.fromEnv(config, identity);
   const heartbeat = new FleetHeartbeat({
     valkey,
     namespace: config.SESSION_NAMESPACE,
-    identity: { instance: config.INSTANCE_ID, version: config.BUILD_VERSION },
+    identity,
     readiness,
     logger,
   });
   try {
-    const service = await build(config, { valkey, logger, readiness });
-    await serve(heartbeat.counting(service.handler), {
+    const service = await build(config, { valkey, logger, readiness, ...(tracing && { tracing }) });
+    const handler = tracing ? tracing.serverHandler(service.handler) : service.handler;
+    await serve(heartbeat.counting(handler), {
       host: config.HOST,
       port: config.PORT,
       logger,
@@ -79,6 +85,7 @@ export async function runService<S extends z.ZodType<ServiceEnv>>(
       onClosed: async () => {
         await heartbeat.stop();
         await service.close?.();
+        await tracing?.shutdown().catch(() => undefined);
         await valkey.quit().catch(() => valkey.disconnect());
       },
     });

@@ -6,6 +6,8 @@ import {
   SessionUpdateConflictError,
   SessionValueInvalidError,
 } from './errors.js';
+import type { SessionObserver } from './options.js';
+import { StepTimer } from './session-step.js';
 import { newSessionToken, sessionIdOf } from './session-token.js';
 import type {
   SessionDelta,
@@ -23,6 +25,8 @@ export interface SessionContext {
   updateMaxAttempts: number;
   /** Set in indexed mode; `setPrincipal` needs it. */
   indexed?: object | undefined;
+  /** `update()` reports its steps here when tracing is on. */
+  observer?: SessionObserver | undefined;
 }
 
 /** The longest principal name `setPrincipal` accepts, in characters. */
@@ -229,11 +233,35 @@ export class Session {
    */
   async update<T>(name: string, fn: (current: Readonly<T> | undefined) => T): Promise<Readonly<T>> {
     this.assertUsable();
+    const current = this.state.attributes.get(name);
+    const expected = this.state.stored.get(name);
+    const { observer } = this.context;
+    const step = observer?.onSessionStep ? new StepTimer('update', observer) : undefined;
+    try {
+      const written = await this.attemptUpdates(name, fn, current, expected, step);
+      step?.done({ bytes: written.json.length, outcome: 'ok' });
+      return written.value as Readonly<T>;
+    } catch (err) {
+      step?.done({ bytes: 0, outcome: 'error' });
+      throw err;
+    }
+  }
+
+  /** @private The compare-and-set loop of update(), counting attempts into `step`. */
+  private async attemptUpdates<T>(
+    name: string,
+    fn: (current: Readonly<T> | undefined) => T,
+    current: StoredAttribute | undefined,
+    expected: string | undefined,
+    step: StepTimer | undefined,
+  ): Promise<StoredAttribute> {
     const { store, updateMaxAttempts } = this.context;
     const state = this.state;
-    let current = state.attributes.get(name);
-    let expected = state.stored.get(name);
     for (let attempt = 1; attempt <= updateMaxAttempts; attempt++) {
+      if (step) {
+        step.roundTrips = attempt;
+        step.retries = attempt - 1;
+      }
       const next = this.toAttribute(name, fn(current?.value as Readonly<T> | undefined));
       const result = await store.compareAndSet(
         state.storedId,
@@ -250,8 +278,9 @@ export class Session {
         state.stored.set(name, next.json);
         state.changed.delete(name);
         state.removed.delete(name);
-        return next.value as Readonly<T>;
+        return next;
       }
+      if (step) step.conflicts += 1;
       // The session exists now even if this attempt lost: a concurrent update created it.
       state.persisted = true;
       current = result.current && {
