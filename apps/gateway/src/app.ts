@@ -76,7 +76,8 @@ export function createApp(config: GatewayConfig, deps: GatewayDeps): GatewayApp 
     ...sessionOptionsFrom(config, deps.valkey, 'composite', deps.logger, metrics, deps.tracing),
     indexed: { group: config.INSTANCE_ID, configureAction: config.VALKEY_CONFIGURE_ACTION },
   });
-  const live = new LiveUpdates({
+  // What both sockets (/ws and /ws/fleet) need.
+  const sockets = {
     instanceId: config.INSTANCE_ID,
     version: config.BUILD_VERSION,
     manager,
@@ -84,18 +85,13 @@ export function createApp(config: GatewayConfig, deps: GatewayDeps): GatewayApp 
     namespace: config.SESSION_NAMESPACE,
     logger: deps.logger,
     readiness,
+  };
+  const live = new LiveUpdates({
+    ...sockets,
     registry: metrics.registry,
     heartbeatMs: deps.heartbeatMs,
   });
-  const fleet = new FleetFeed({
-    instanceId: config.INSTANCE_ID,
-    version: config.BUILD_VERSION,
-    manager,
-    valkey: deps.valkey,
-    namespace: config.SESSION_NAMESPACE,
-    logger: deps.logger,
-    readiness,
-  });
+  const fleet = new FleetFeed(sockets);
   const transport = new SessionTokenTransport({ cookieSecure: config.COOKIE_SECURE });
   const proxyTo = (name: string, target: string) =>
     upstreamProxy({

@@ -6,9 +6,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { SessionManager } from '@baton/session';
 import { KeyLayout } from '@baton/session';
 import { type Readiness, readFleet } from '@baton/service-kit';
-import { crossSiteUpgradeReason } from '../csrf/cross-site-guard.js';
-import { handshakeProblem } from '../live/handshake-problem.js';
-import { refuseUpgrade } from '../live/refuse-upgrade.js';
+import { refusedUpgrade } from '../live/upgrade-gate.js';
 import { readSessionSnapshot } from './session-snapshot.js';
 
 /** The fleet view's socket; `/ws` itself stays the cart's. */
@@ -79,19 +77,8 @@ export class FleetFeed {
   /** @private */
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const { instanceId, logger, manager, readiness } = this.options;
-    const problem = handshakeProblem(req);
-    if (problem !== undefined) {
-      return refuseUpgrade(socket, 400, 'BAD_UPGRADE', problem, instanceId);
-    }
-    if (this.closing || readiness.isDraining) {
-      const message = 'This gateway is shutting down; connect again';
-      return refuseUpgrade(socket, 503, 'DRAINING', message, instanceId);
-    }
-    const crossSite = crossSiteUpgradeReason(req.headers);
-    if (crossSite !== undefined) {
-      const message = `Cross-site WebSocket refused: ${crossSite}`;
-      return refuseUpgrade(socket, 403, 'CROSS_SITE_REQUEST', message, instanceId);
-    }
+    const draining = this.closing || readiness.isDraining;
+    if (refusedUpgrade(req, socket, { instanceId, draining, logger })) return;
     let sessionId: string | undefined;
     try {
       const { session } = await manager.open(req);
