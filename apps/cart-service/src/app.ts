@@ -8,6 +8,7 @@ import {
   requestLogging,
   servedBy,
   sessionOptionsFrom,
+  type Tracing,
 } from '@baton/service-kit';
 import { cartChangesChannel } from './cart/cart-changes.js';
 import { cartRoutes } from './cart/routes.js';
@@ -28,6 +29,8 @@ export interface CartAppDeps {
   logger: Logger;
   /** Pass the one `serve()` drains on SIGTERM; made here when omitted (tests). */
   readiness?: Readiness;
+  /** From runService when OTEL_EXPORTER_OTLP_ENDPOINT is set: session steps become spans. */
+  tracing?: Tracing;
   /** The products; the demo fruit stand when omitted. */
   catalog?: Catalog;
   /**
@@ -51,12 +54,13 @@ export function createApp(config: CartConfig, deps: CartAppDeps): Express {
   const { logger } = deps;
   const metrics = new ServiceMetrics(config.INSTANCE_ID);
   const readiness = deps.readiness ?? new Readiness(deps.valkey);
+  metrics.trackReadiness(readiness);
   const catalog = deps.catalog ?? new Catalog();
   const version = cartVersionOf(config);
   // A stalled store answers 503 at once instead of after every command timeout (store-breaker.ts).
   const breaker = new StoreBreaker(() => deps.valkey.ping());
   const loadSession = session({
-    ...sessionOptionsFrom(config, deps.valkey, 'header', logger, metrics),
+    ...sessionOptionsFrom(config, deps.valkey, 'header', logger, metrics, deps.tracing),
     ...(deps.cartSchema === false
       ? {}
       : { attributes: { [CART_ATTRIBUTE]: cartAttributeSchema(version) } }),

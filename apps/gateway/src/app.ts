@@ -10,10 +10,12 @@ import {
   requestLogging,
   servedBy,
   sessionOptionsFrom,
+  type Tracing,
 } from '@baton/service-kit';
 import { webRoot as builtWebRoot } from '@baton/web';
 import type { GatewayConfig } from './config.js';
 import { crossSiteGuard } from './csrf/cross-site-guard.js';
+import { FLEET_PATH, FleetFeed } from './fleet/fleet-feed.js';
 import { errorHandler, notFound } from './http/json-error.js';
 import { securityHeaders } from './http/security-headers.js';
 import { LiveUpdates } from './live/live-updates.js';
@@ -36,6 +38,8 @@ export interface GatewayDeps {
   logger: Logger;
   /** Pass the one `serve()` drains on SIGTERM; made here when omitted (tests). */
   readiness?: Readiness;
+  /** From runService when OTEL_EXPORTER_OTLP_ENDPOINT is set: upstream calls carry `traceparent`. */
+  tracing?: Tracing;
   /** Folder holding the built shop UI. @default the `dist/` of `@baton/web` */
   webRoot?: string;
   /** `/ws` ping interval. @default 25_000 */
@@ -64,14 +68,16 @@ export interface GatewayApp extends BuiltService {
 export function createApp(config: GatewayConfig, deps: GatewayDeps): GatewayApp {
   const readiness = deps.readiness ?? new Readiness(deps.valkey);
   const metrics = new ServiceMetrics(config.INSTANCE_ID);
+  metrics.trackReadiness(readiness);
   // Loads sessions for /ws only, read-only. A consumer group of its own (its INSTANCE_ID), so
   // this gateway sees every deleted/expired event, not a share of them: any gateway may hold a
   // socket of the session that ended.
   const manager = new SessionManager({
-    ...sessionOptionsFrom(config, deps.valkey, 'composite', deps.logger, metrics),
+    ...sessionOptionsFrom(config, deps.valkey, 'composite', deps.logger, metrics, deps.tracing),
     indexed: { group: config.INSTANCE_ID, configureAction: config.VALKEY_CONFIGURE_ACTION },
   });
-  const live = new LiveUpdates({
+  // What both sockets (/ws and /ws/fleet) need.
+  const sockets = {
     instanceId: config.INSTANCE_ID,
     version: config.BUILD_VERSION,
     manager,
@@ -79,9 +85,13 @@ export function createApp(config: GatewayConfig, deps: GatewayDeps): GatewayApp 
     namespace: config.SESSION_NAMESPACE,
     logger: deps.logger,
     readiness,
+  };
+  const live = new LiveUpdates({
+    ...sockets,
     registry: metrics.registry,
     heartbeatMs: deps.heartbeatMs,
   });
+  const fleet = new FleetFeed(sockets);
   const transport = new SessionTokenTransport({ cookieSecure: config.COOKIE_SECURE });
   const proxyTo = (name: string, target: string) =>
     upstreamProxy({
@@ -91,6 +101,7 @@ export function createApp(config: GatewayConfig, deps: GatewayDeps): GatewayApp 
       version: config.BUILD_VERSION,
       timeoutMs: config.UPSTREAM_TIMEOUT_MS,
       transport,
+      injectTrace: deps.tracing?.inject,
     });
   const cart = proxyTo('cart', config.CART_URL);
   // Cart writes carry an Idempotency-Key (added when the client sent none) and are sent once more
@@ -102,6 +113,7 @@ export function createApp(config: GatewayConfig, deps: GatewayDeps): GatewayApp 
     version: config.BUILD_VERSION,
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
     transport,
+    injectTrace: deps.tracing?.inject,
     maxBodyBytes: CART_WRITE_BODY_LIMIT,
     retryDelayMs: CART_WRITE_RETRY_DELAY_MS,
   });
@@ -131,11 +143,19 @@ export function createApp(config: GatewayConfig, deps: GatewayDeps): GatewayApp 
   app.use(errorHandler());
   return {
     handler: app,
-    onUpgrade: live.handleUpgrade,
+    onUpgrade: (req, socket, head) =>
+      (req.url?.split('?')[0] === FLEET_PATH ? fleet.handleUpgrade : live.handleUpgrade)(
+        req,
+        socket,
+        head,
+      ),
     ready: () => live.ready(),
-    drain: () => live.drain(),
+    drain: () => {
+      live.drain();
+      fleet.drain();
+    },
     async close() {
-      await live.close();
+      await Promise.all([live.close(), fleet.close()]);
       await manager.close();
     },
   };

@@ -3,6 +3,7 @@
 
 import { priceLines } from './cart-pricing.js';
 import { h } from './dom.js';
+import { FleetView } from './fleet-view.js';
 import { LiveUpdates, type PushedCart } from './live-updates.js';
 import { SessionsView } from './sessions-view.js';
 import { TabSync } from './tab-sync.js';
@@ -82,6 +83,9 @@ async function api(method: string, path: string, body?: unknown): Promise<ApiAns
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const keyed = method !== 'GET' && isCartRoute(path);
   if (keyed) headers['Idempotency-Key'] = newIdempotencyKey();
+  // W3C trace context from the edge: one trace per action, a new parent id per attempt. With
+  // tracing on, gateway and services continue it; the hop trail shows its id either way.
+  const traceId = randomHex(16);
   const init: RequestInit = { method, credentials: 'same-origin', headers };
   if (body !== undefined) init.body = JSON.stringify(body);
   const repeatable = keyed || IDEMPOTENT.has(method);
@@ -89,12 +93,13 @@ async function api(method: string, path: string, body?: unknown): Promise<ApiAns
   try {
     for (let attempt = 1; ; attempt++) {
       let response: Response | undefined;
+      headers['traceparent'] = `00-${traceId}-${randomHex(8)}-01`;
       try {
         response = await fetch(path, init);
       } catch {
         response = undefined;
       }
-      recordHop(method, path, response);
+      recordHop(method, path, response, traceId);
       const lost = !response || (UNAVAILABLE.has(response.status) && response.status !== 503);
       const retry = response?.status === 503 || (lost && repeatable && attempt < MAX_LOST_ATTEMPTS);
       if (!retry) {
@@ -113,6 +118,13 @@ async function api(method: string, path: string, body?: unknown): Promise<ApiAns
 }
 
 /** The routes cart-service serves writes on (`/cart/:item`, `/api/cart…`). */
+/** `bytes` random bytes as lowercase hex (a trace id is 16, a span id 8). */
+function randomHex(bytes: number): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) =>
+    b.toString(16).padStart(2, '0'),
+  ).join('');
+}
+
 function isCartRoute(path: string): boolean {
   return path.startsWith('/api/cart') || path.startsWith('/cart/');
 }
@@ -151,8 +163,13 @@ function showMessage(text: string): void {
 
 // ---- the hop trail ------------------------------------------------------------------------
 
-/** Adds `#7 POST /api/cart/items 201 [gateway-2] → [cart-1]` to the top of the trail. */
-function recordHop(method: string, path: string, response: Response | undefined): void {
+/** Adds `#7 POST /api/cart/items 201 [gateway-2] → [cart-1] trace 4bf9…` to the top of the trail. */
+function recordHop(
+  method: string,
+  path: string,
+  response: Response | undefined,
+  traceId: string,
+): void {
   state.hopCount += 1;
   const replicas = (response?.headers.get('X-Served-By') ?? '')
     .split(',')
@@ -171,6 +188,7 @@ function recordHop(method: string, path: string, response: Response | undefined)
     item.append(h('span', { class: `hop ${colour}` }, name));
   });
   if (replicas.length === 0) item.append(h('span', { class: 'hop hop-other' }, 'no replica'));
+  item.append(h('code', { class: 'trace', title: `trace id ${traceId}` }, `trace ${traceId}`));
   const list = byId('hops');
   list.prepend(item);
   while (list.children.length > MAX_HOPS) list.lastElementChild?.remove();
@@ -344,7 +362,10 @@ async function cartRequest(method: string, path: string, body?: unknown): Promis
   }
   showMessage('');
   // The change may have created the session: open this tab's socket and tell the other tabs.
-  if (method !== 'GET' && live.connect()) tabs.sessionStarted();
+  if (method !== 'GET' && live.connect()) {
+    tabs.sessionStarted();
+    fleet.reconnect(); // the session panel now has a key to show
+  }
   if (seq < state.shownCartSeq) return;
   state.shownCartSeq = seq;
   state.cart = answer.body;
@@ -385,6 +406,7 @@ async function login(username: string, password: string): Promise<void> {
   state.user = (answer.body as { user?: User }).user;
   renderAccount();
   live.reconnect(); // a new token: the socket must name the new session
+  fleet.reconnect();
   tabs.signedIn();
   // The anonymous cart is kept across sign-in; reading it shows that it followed the new session.
   await cartRequest('GET', '/api/cart');
@@ -399,6 +421,7 @@ async function logout(): Promise<void> {
   }
   state.user = undefined;
   renderAccount();
+  fleet.reconnect();
   byId('username').focus();
   await cartRequest('GET', '/api/cart');
 }
@@ -473,6 +496,7 @@ const live = new LiveUpdates(
   { onCart: showPushedCart, onSessionEnded: sessionEnded },
   document.getElementById('live'),
 );
+const fleet = new FleetView(byId('fleet'), byId('session-key'), byId('fleet-status'));
 const sessions = new SessionsView({
   api,
   showMessage,
@@ -481,11 +505,13 @@ const sessions = new SessionsView({
 const tabs = new TabSync(
   () => {
     live.reconnect();
+    fleet.reconnect();
     loadUser().catch(failed);
     cartRequest('GET', '/api/cart').catch(failed);
   },
   () => {
     live.connect();
+    fleet.reconnect();
     cartRequest('GET', '/api/cart').catch(failed);
   },
 );
@@ -493,6 +519,7 @@ const tabs = new TabSync(
 function start(): void {
   document.addEventListener('click', onClick);
   live.connect();
+  fleet.connect();
   loadCatalog().catch(failed);
   cartRequest('GET', '/api/cart').catch(failed);
   loadUser().catch(failed);

@@ -106,6 +106,14 @@ export const serviceEnvSchema = z.object({
     .default('myplatform:sessions'),
   SESSION_MAX_INACTIVE_SECONDS: z.coerce.number().int().min(1).default(1800),
   /**
+   * Base URL of an OTLP/HTTP receiver (a collector, Jaeger, Tempo): traces are sent to
+   * `<url>/v1/traces`. Unset or empty: tracing is off, and nothing of it runs.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  ),
+  /**
    * The session near cache (`nearCache` of @baton/session): repeated reads of a session served
    * from memory, invalidated through CLIENT TRACKING (docs/near-cache.md). Off by default; not
    * for services in indexed mode (the session layer refuses that combination at start).

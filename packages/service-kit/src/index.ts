@@ -18,3 +18,7 @@ export {
 } from './session-config.js';
 export { runService, type ServiceDeps, type BuiltService } from './run-service.js';
 export { ReplicaNameError, withReplicaName } from './replica-name.js';
+export { FleetHeartbeat, type Heartbeat, type FleetHeartbeatOptions } from './fleet-heartbeat.js';
+export { FleetKeys } from './fleet-keys.js';
+export { Tracing, type HeaderSink } from './tracing.js';
+export { readFleet, type FleetReplica } from './fleet-reader.js';

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SessionObserver, StoreOperation } from '@baton/session';
+import type { Readiness } from './readiness.js';
 
 /**
  * Prometheus metrics of one app: HTTP requests, session store calls (loads, saves, updates,
@@ -42,6 +43,21 @@ export class ServiceMetrics {
       labelNames: ['op'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
       registers: [this.registry],
+    });
+  }
+
+  /**
+   * `baton_ready`: 1 while `/readyz` would answer 200, 0 while draining or Valkey does not answer,
+   * checked at each scrape (the alert BatonReplicaNotReady in infra/prometheus reads it).
+   */
+  trackReadiness(readiness: Readiness): void {
+    new Gauge({
+      name: 'baton_ready',
+      help: '1 when this replica is ready (Valkey answers, not draining), else 0',
+      registers: [this.registry],
+      async collect() {
+        this.set((await readiness.check()).ready ? 1 : 0);
+      },
     });
   }
 

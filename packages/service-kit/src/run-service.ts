@@ -5,9 +5,11 @@ import type { z } from 'zod';
 import { waitUntilReady } from '@baton/session';
 import { ConfigError, type ServiceEnv, loadConfig } from './config.js';
 import { type UpgradeListener, serve } from './graceful-server.js';
+import { FleetHeartbeat } from './fleet-heartbeat.js';
 import { createLogger } from './logger.js';
 import { ReplicaNameError, withReplicaName } from './replica-name.js';
 import { Readiness } from './readiness.js';
+import { Tracing } from './tracing.js';
 import { valkeyConnectionFrom } from './session-config.js';
 
 /** What `runService` hands an app's factory. */
@@ -16,6 +18,8 @@ export interface ServiceDeps {
   valkey: Redis | Cluster;
   logger: Logger;
   readiness: Readiness;
+  /** Set when OTEL_EXPORTER_OTLP_ENDPOINT is: pass it to `sessionOptionsFrom` (and the proxy). */
+  tracing?: Tracing;
 }
 
 /** An app ready to serve: its request handler, and what to close after the server stopped. */
@@ -31,7 +35,8 @@ export interface BuiltService {
 /**
  * The `main` every Baton app shares: validate the environment (exit 1 with a message naming each
  * bad variable; a replica on compose or swarm takes its INSTANCE_ID from its container's name), connect to Valkey (not fatal: `/readyz` stays 503 until it answers), build the
- * app, serve it, and on SIGTERM drain, close the app, then quit Valkey.
+ * app, serve it, and on SIGTERM drain, close the app, then quit Valkey. Meanwhile the replica
+ * writes its fleet heartbeat (fleet-heartbeat.ts): `draining` from SIGTERM, deleted on exit.
  */
 export async function runService<S extends z.ZodType<ServiceEnv>>(
   schema: S,
@@ -53,9 +58,19 @@ export async function runService<S extends z.ZodType<ServiceEnv>>(
     logger.warn({ err }, 'Valkey is not reachable yet; starting anyway'),
   );
   const readiness = new Readiness(valkey);
+  const identity = { instance: config.INSTANCE_ID, version: config.BUILD_VERSION };
+  const tracing = Tracing.fromEnv(config, identity);
+  const heartbeat = new FleetHeartbeat({
+    valkey,
+    namespace: config.SESSION_NAMESPACE,
+    identity,
+    readiness,
+    logger,
+  });
   try {
-    const service = await build(config, { valkey, logger, readiness });
-    await serve(service.handler, {
+    const service = await build(config, { valkey, logger, readiness, ...(tracing && { tracing }) });
+    const handler = tracing ? tracing.serverHandler(service.handler) : service.handler;
+    await serve(heartbeat.counting(handler), {
       host: config.HOST,
       port: config.PORT,
       logger,
@@ -63,12 +78,18 @@ export async function runService<S extends z.ZodType<ServiceEnv>>(
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
       keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
       onUpgrade: service.onUpgrade?.bind(service),
-      onDrain: service.drain?.bind(service),
+      onDrain: () => {
+        service.drain?.();
+        void heartbeat.beat();
+      },
       onClosed: async () => {
+        await heartbeat.stop();
         await service.close?.();
+        await tracing?.shutdown().catch(() => undefined);
         await valkey.quit().catch(() => valkey.disconnect());
       },
     });
+    heartbeat.start();
   } catch (err) {
     logger.fatal({ err }, 'could not start');
     valkey.disconnect();

@@ -9,6 +9,7 @@ import {
 } from '@baton/session';
 import type { ServiceEnv } from './config.js';
 import type { ServiceMetrics } from './metrics.js';
+import type { Tracing } from './tracing.js';
 
 /**
  * The Valkey client every app builds from the same variables: a `Cluster` when
@@ -95,6 +96,7 @@ export function sessionOptionsFrom(
   resolver: SessionOptions['resolver'],
   logger: SessionLogger,
   metrics: ServiceMetrics,
+  tracing?: Tracing,
 ): SessionOptions {
   return {
     client,
@@ -103,7 +105,8 @@ export function sessionOptionsFrom(
     resolver,
     cookie: { secure: env.COOKIE_SECURE },
     logger,
-    observer: metrics.sessionObserver,
+    // With tracing, session steps become spans too; without it the observer has no step hook.
+    observer: tracing ? tracing.sessionObserver(metrics.sessionObserver) : metrics.sessionObserver,
     ...(env.SESSION_NEAR_CACHE ? { nearCache: true } : {}),
     ...durableWritesFrom(env),
   };

@@ -61,6 +61,8 @@ export const PASS_THROUGH = [
   // The build the replicas of `up` report (/healthz, X-Build-Version); `deploy --version` sets it
   // per replica. Default: dev.
   'BUILD_VERSION',
+  // An OTLP/HTTP receiver: the apps trace when it is set (docs/observability.md#traces).
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
 ] as const;
 
 export const DEFAULT_STACK_OPTIONS = {

@@ -47,8 +47,9 @@ export const CLUSTER_PROCESS_NAMES = ['valkey-2', 'valkey-3'] as const;
 
 export type ClusterProcessName = (typeof CLUSTER_PROCESS_NAMES)[number];
 
+/** `prometheus` runs beside the others when Debian's package is installed (see local/prometheus-specs.ts). */
 export type ProcessName =
-  'valkey' | 'nginx' | ReplicaName | SentinelProcessName | ClusterProcessName;
+  'valkey' | 'nginx' | 'prometheus' | ReplicaName | SentinelProcessName | ClusterProcessName;
 
 /** The processes of `topology` other than the app replicas, in start order (valkey first, nginx last). */
 export function infrastructureOf(topology: Topology): readonly ProcessName[] {
@@ -94,6 +95,7 @@ export function isProcessName(name: string): name is ProcessName {
   return (
     name === 'valkey' ||
     name === 'nginx' ||
+    name === 'prometheus' ||
     isReplicaName(name) ||
     isSentinelProcessName(name) ||
     isClusterProcessName(name)

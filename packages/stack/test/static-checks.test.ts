@@ -145,18 +145,25 @@ describe('nginx template', () => {
 });
 
 describe('compose.yaml', () => {
-  it('has one service per tier (each app one service with replicas), and publishes only the edge port', () => {
+  it('has one service per tier (each app one service with replicas), and publishes only the edge port (and, in its profile, Prometheus on loopback)', () => {
     assert.deepEqual(
       Object.keys(compose.services).sort(),
-      [...PROCESS_NAMES, ...SENTINEL_PROCESS_NAMES, ...COMPOSE_CLUSTER_SERVICES].sort(),
+      [
+        ...PROCESS_NAMES,
+        ...SENTINEL_PROCESS_NAMES,
+        ...COMPOSE_CLUSTER_SERVICES,
+        'prometheus',
+      ].sort(),
     );
     const published = Object.entries(compose.services).filter(
       ([, service]) => service.ports?.length,
     );
     assert.deepEqual(
       published.map(([name]) => name),
-      ['nginx'],
+      ['nginx', 'prometheus'],
     );
+    assert.deepEqual(compose.services.prometheus?.profiles, ['observability']);
+    assert.match(String(compose.services.prometheus?.ports?.[0]), /^127\.0\.0\.1:/);
   });
 
   it('is valid for docker compose (config -q)', async () => {

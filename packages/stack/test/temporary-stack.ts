@@ -4,15 +4,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findExecutable } from '../src/local/binaries.js';
 import { freePort } from '../src/local/ports.js';
 import type { StackOptions } from '../src/options.js';
 import { createStack, type Stack } from '../src/stack.js';
 import { defaultReplicaNames } from '../src/local/replica-set.js';
 import { infrastructureOf, type Topology } from '../src/topology.js';
 
-/** What `status()` lists for a fresh stack of `topology`: its infrastructure, then 2 replicas of each service. */
+/**
+ * What `status()` lists for a fresh stack of `topology`: its infrastructure, prometheus when it is
+ * installed, then 2 replicas of each service.
+ */
 export function freshStackNames(topology: Topology = 'standalone'): string[] {
-  return [...infrastructureOf(topology), ...defaultReplicaNames()];
+  const prometheus = findExecutable('prometheus') ? ['prometheus'] : [];
+  return [...infrastructureOf(topology), ...prometheus, ...defaultReplicaNames()];
 }
 
 /** The compiled CLI, as `npm run stack` runs it. */

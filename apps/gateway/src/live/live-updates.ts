@@ -6,13 +6,12 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { SessionManager } from '@baton/session';
 import type { Readiness } from '@baton/service-kit';
-import { crossSiteUpgradeReason } from '../csrf/cross-site-guard.js';
 import { CartChangesSubscriber } from './cart-changes.js';
 import { cartSnapshotOf } from './cart-snapshot.js';
 import { CLOSE, type CloseFrame, closeForDeletion } from './close-codes.js';
-import { handshakeProblem } from './handshake-problem.js';
 import { refuseUpgrade } from './refuse-upgrade.js';
 import { SocketRegistry } from './socket-registry.js';
+import { refusedUpgrade } from './upgrade-gate.js';
 
 export interface LiveUpdatesOptions {
   instanceId: string;
@@ -153,19 +152,8 @@ export class LiveUpdates {
     if (req.headers.upgrade?.toLowerCase() !== 'websocket') {
       return refuseUpgrade(socket, 400, 'BAD_UPGRADE', 'Only WebSocket upgrades', instanceId);
     }
-    const problem = handshakeProblem(req);
-    if (problem !== undefined)
-      return refuseUpgrade(socket, 400, 'BAD_UPGRADE', problem, instanceId);
-    if (this.closing || readiness.isDraining) {
-      const message = 'This gateway is shutting down; connect again';
-      return refuseUpgrade(socket, 503, 'DRAINING', message, instanceId);
-    }
-    const crossSite = crossSiteUpgradeReason(req.headers);
-    if (crossSite !== undefined) {
-      logger.warn({ reason: crossSite }, 'cross-site WebSocket refused');
-      const message = `Cross-site WebSocket refused: ${crossSite}`;
-      return refuseUpgrade(socket, 403, 'CROSS_SITE_REQUEST', message, instanceId);
-    }
+    const draining = this.closing || readiness.isDraining;
+    if (refusedUpgrade(req, socket, { instanceId, draining, logger })) return;
 
     // Read-only: open() loads (and touches) a session the token names, or starts an empty one
     // in memory that is never committed, so a socket never creates a session.

@@ -18,6 +18,8 @@ export interface UpstreamProxyOptions {
   /** How long the upstream may take to start answering before the client gets a 504. */
   timeoutMs: number;
   transport: SessionTokenTransport;
+  /** Set only when tracing is on: writes the request's `traceparent` onto the upstream request. */
+  injectTrace?: ((proxyReq: ClientRequest) => void) | undefined;
 }
 
 /** The error code for an upstream that sent an error page instead of the platform's JSON. */
@@ -93,6 +95,7 @@ export function upstreamHooks(options: UpstreamProxyOptions): UpstreamHooks {
       const cookies = transport.cookiesWithoutSession(req.headers.cookie);
       if (cookies === undefined) proxyReq.removeHeader('Cookie');
       else proxyReq.setHeader('Cookie', cookies);
+      options.injectTrace?.(proxyReq);
     },
 
     answerErrorPage(proxyRes, req, res) {

@@ -58,6 +58,7 @@ export {
   type ResolvedSessionOptions,
   type SessionLogger,
   type SessionObserver,
+  type SessionStep,
   type StoreOperation,
   DEFAULT_SESSION_OPTIONS,
   resolveOptions,

@@ -40,9 +40,32 @@ export type StoreOperation =
   /** `durableWrites`: the `WAIT` after a write; `error` when too few replicas acknowledged. */
   | 'replicate';
 
+/**
+ * One step of a request's session, as a trace shows it: `load` (open), `update` (every attempt
+ * of one `update()`), `commit`. Sizes are the UTF-16 lengths of the attribute JSON moved.
+ */
+export interface SessionStep {
+  name: 'load' | 'update' | 'commit';
+  /** ms since the epoch. */
+  startedAt: number;
+  durationMs: number;
+  roundTrips: number;
+  bytes: number;
+  /** `update()`: attempts that lost their compare-and-set. */
+  conflicts: number;
+  /** `update()`: attempts after the first. */
+  retries: number;
+  outcome: 'ok' | 'error';
+}
+
 /** Receives one call per store round trip: feed it to metrics (Prometheus) or traces. */
 export interface SessionObserver {
   onStoreCall(op: StoreOperation, durationMs: number, outcome: 'ok' | 'error' | 'conflict'): void;
+  /**
+   * One call per session step of a request (tracing). Without it nothing is measured or counted
+   * for it: an observer that only counts round trips costs no more than before.
+   */
+  onSessionStep?(step: SessionStep): void;
 }
 
 export interface SessionOptions {

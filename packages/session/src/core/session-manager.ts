@@ -1,9 +1,15 @@
 import type { Cluster, Redis } from 'ioredis';
 import { SessionGoneError, SessionOptionsInvalidError } from './errors.js';
 import type { RequestHeaders, ResponseHeaders } from './id-resolvers/id-resolver.js';
-import { type ResolvedSessionOptions, type SessionOptions, resolveOptions } from './options.js';
+import {
+  type ResolvedSessionOptions,
+  type SessionObserver,
+  type SessionOptions,
+  resolveOptions,
+} from './options.js';
+import { StepTimer } from './session-step.js';
 import { Session, SessionState } from './session.js';
-import type { SessionStore } from './session-store.js';
+import type { SessionRecord, SessionStore } from './session-store.js';
 import { isWellFormedToken, newSessionToken, sessionIdOf } from './session-token.js';
 import { ValkeySessionStore } from './valkey-session-store.js';
 import { IndexedMode } from './indexed/indexed-mode.js';
@@ -126,10 +132,20 @@ export class SessionManager {
   async open(req: RequestHeaders): Promise<OpenSession> {
     const now = Date.now();
     const sent = this.options.resolver.resolve(req);
-    const record =
-      sent !== undefined && isWellFormedToken(sent)
-        ? await this.store.loadAndTouch(sessionIdOf(sent), now)
-        : null;
+    const known = sent !== undefined && isWellFormedToken(sent);
+    const { observer } = this.options;
+    const step = observer?.onSessionStep && known ? new StepTimer('load', observer) : undefined;
+    let record: SessionRecord | null;
+    try {
+      record = known ? await this.store.loadAndTouch(sessionIdOf(sent), now) : null;
+    } catch (err) {
+      step?.done({ bytes: 0, outcome: 'error' });
+      throw err;
+    }
+    if (step) {
+      step.roundTrips = 1;
+      step.done({ bytes: record ? recordBytes(record) : 0, outcome: 'ok' });
+    }
     const token = record ? (sent as string) : newSessionToken();
     const state = new SessionState(
       token,
@@ -159,8 +175,31 @@ export class OpenSession {
    * request, on any node, read this one's writes. Calling it again returns the first result.
    */
   commit(res: ResponseHeaders): Promise<void> {
-    this.committed ??= this.write(res);
+    const { observer } = this.manager.options;
+    this.committed ??= observer?.onSessionStep ? this.traced(res, observer) : this.write(res);
     return this.committed;
+  }
+
+  /** @private write() as a `commit` step: its round trips and the bytes of its delta. */
+  private async traced(res: ResponseHeaders, observer: SessionObserver): Promise<void> {
+    const step = new StepTimer('commit', observer);
+    const { state } = this;
+    let bytes = 0;
+    for (const name of state.invalidated ? [] : state.changed) {
+      bytes += state.attributes.get(name)?.json.length ?? 0;
+    }
+    step.roundTrips = state.invalidated
+      ? Number(state.persisted)
+      : state.nextToken !== undefined && state.persisted
+        ? 1
+        : Number(state.hasChanges());
+    try {
+      await this.write(res);
+      step.done({ bytes, outcome: 'ok' });
+    } catch (err) {
+      step.done({ bytes, outcome: 'error' });
+      throw err;
+    }
   }
 
   /** @private */
@@ -191,4 +230,11 @@ export class OpenSession {
       options.resolver.set(res, state.token);
     }
   }
+}
+
+/** @private The attribute JSON a load brought back, in UTF-16 code units. */
+function recordBytes(record: SessionRecord): number {
+  let bytes = 0;
+  for (const attribute of record.attributes.values()) bytes += attribute.json.length;
+  return bytes;
 }

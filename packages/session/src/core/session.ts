@@ -6,6 +6,8 @@ import {
   SessionUpdateConflictError,
   SessionValueInvalidError,
 } from './errors.js';
+import type { SessionObserver } from './options.js';
+import { StepTimer } from './session-step.js';
 import { newSessionToken, sessionIdOf } from './session-token.js';
 import { AttributeSchemas, type DecodedValue } from './attribute-schema.js';
 import type {
@@ -44,6 +46,8 @@ export interface SessionContext {
   updateMaxAttempts: number;
   /** Set in indexed mode; `setPrincipal` needs it. */
   indexed?: object | undefined;
+  /** `update()` reports its steps here when tracing is on. */
+  observer?: SessionObserver | undefined;
 }
 
 /** No attribute has a schema: every value is stored as it is. */
@@ -320,7 +324,7 @@ export class Session {
     return this.context.store.findRecord(this.state.storedId, name);
   }
 
-  /** @private The compare-and-set loop of update() and updateOnce(). */
+  /** @private The compare-and-set loop of update() and updateOnce(), a traced step. */
   private async write<T>(
     name: string,
     fn: (current: Readonly<T> | undefined) => T,
@@ -328,11 +332,35 @@ export class Session {
     record: WriteRecord<T> | undefined,
   ): Promise<UpdateOnceResult<T>> {
     this.assertUsable();
+    const { observer } = this.context;
+    const step = observer?.onSessionStep ? new StepTimer('update', observer) : undefined;
+    try {
+      const outcome = await this.attemptWrites(name, fn, options, record, step);
+      step?.done({ bytes: outcome.bytes, outcome: 'ok' });
+      return outcome.result;
+    } catch (err) {
+      step?.done({ bytes: 0, outcome: 'error' });
+      throw err;
+    }
+  }
+
+  /** @private The attempts of {@link write}, counting round trips and conflicts into `step`. */
+  private async attemptWrites<T>(
+    name: string,
+    fn: (current: Readonly<T> | undefined) => T,
+    options: UpdateOptions,
+    record: WriteRecord<T> | undefined,
+    step: StepTimer | undefined,
+  ): Promise<{ result: UpdateOnceResult<T>; bytes: number }> {
     const { store, updateMaxAttempts } = this.context;
     const state = this.state;
     let current = state.attributes.get(name);
     let expected = state.stored.get(name);
     for (let attempt = 1; attempt <= updateMaxAttempts; attempt++) {
+      if (step) {
+        step.roundTrips = attempt;
+        step.retries = attempt - 1;
+      }
       const next = this.toAttribute(name, fn(current?.value as Readonly<T> | undefined), current);
       const result = await store.compareAndSet(
         state.storedId,
@@ -353,7 +381,7 @@ export class Session {
       if (result.outcome === 'gone') throw new SessionGoneError();
       if (result.outcome === 'recorded') {
         state.persisted = true;
-        return { recorded: result.record };
+        return { result: { recorded: result.record }, bytes: 0 };
       }
       if (result.outcome === 'written') {
         state.persisted = true;
@@ -361,8 +389,9 @@ export class Session {
         state.stored.set(name, next.json);
         state.changed.delete(name);
         state.removed.delete(name);
-        return { value: next.value as Readonly<T> };
+        return { result: { value: next.value as Readonly<T> }, bytes: next.json.length };
       }
+      if (step) step.conflicts += 1;
       // The session exists now even if this attempt lost: a concurrent update created it.
       state.persisted = true;
       current = result.current && state.load(name, result.current);

@@ -31,6 +31,7 @@ import type { FaultProxyClient } from '@baton/fault-proxy';
 import { declareLinks, ensureFaultProxy, faultProxyClient } from '../local/fault-links.js';
 import { stackPaths, type StackPaths } from '../local/paths.js';
 import { freePortExcept, planPorts, portsOf } from '../local/ports.js';
+import { prometheusSpec } from '../local/prometheus-specs.js';
 import {
   isRunning,
   killGroup,
@@ -98,7 +99,9 @@ export class LocalDriver implements StackDriver {
     await valkey.afterStart(state);
     await this.#ensureFaultProxy();
     await this.#ensureStarted('nginx');
-    await settleAll(replicasOf(await this.#readState()).map((name) => this.#ensureStarted(name)));
+    const started = replicasOf(await this.#readState()).map((name) => this.#ensureStarted(name));
+    if (state.ports.prometheus !== undefined) started.push(this.#ensureStarted('prometheus'));
+    await settleAll(started);
   }
 
   async down(): Promise<void> {
@@ -107,6 +110,7 @@ export class LocalDriver implements StackDriver {
     // Apps first (they drain against a live Valkey and nginx), the store last; sentinels stop
     // before the servers they watch, so none starts a failover while Valkey stops.
     await settleAll(replicasOf(state).map((name) => this.#stop(name)));
+    await this.#stop('prometheus');
     await this.#stop('nginx');
     await this.#stopFaultProxy(state);
     for (const name of [...VALKEY_TOPOLOGIES[topologyOf(state)].processes].reverse()) {
@@ -120,7 +124,8 @@ export class LocalDriver implements StackDriver {
     const topology = state ? topologyOf(state) : this.#options.topology;
     // A stack that is not up lists what `up` would start.
     const replicas = state ? replicasOf(state) : defaultReplicaNames();
-    return [...infrastructureOf(topology), ...replicas].map((name) => {
+    const extra: ProcessName[] = state?.ports.prometheus === undefined ? [] : ['prometheus'];
+    return [...infrastructureOf(topology), ...extra, ...replicas].map((name) => {
       const record = state?.processes[name];
       const running = record !== undefined && isRunning(record);
       const port = this.#portOf(name, state);
@@ -303,7 +308,10 @@ export class LocalDriver implements StackDriver {
         `a ${topologyOf(existing)} stack is running in ${this.#paths.stateDir}; stop it (npm run stack -- down) before starting a ${topology} one`,
       );
     }
-    const ports = await planPorts(this.#options.edgePort, this.#options.valkeyPort, topology);
+    this.#binaries ??= findBinaries();
+    const ports = await planPorts(this.#options.edgePort, this.#options.valkeyPort, topology, {
+      prometheus: this.#binaries.prometheus !== null,
+    });
     const bare: StackState = {
       version: 2,
       topology,
@@ -342,7 +350,12 @@ export class LocalDriver implements StackDriver {
   async #requireState(name: ProcessName): Promise<StackState> {
     const state = await this.#readState();
     const topology = topologyOf(state);
-    const names: readonly string[] = [...infrastructureOf(topology), ...replicasOf(state)];
+    const extra = state.ports.prometheus === undefined ? [] : ['prometheus'];
+    const names: readonly string[] = [
+      ...infrastructureOf(topology),
+      ...extra,
+      ...replicasOf(state),
+    ];
     if (!names.includes(name)) {
       throw new StackError(
         'STACK_UNKNOWN_PROCESS',
@@ -358,6 +371,7 @@ export class LocalDriver implements StackDriver {
     const context = { paths: this.#paths, binaries: this.#binaries, state };
     const valkey = VALKEY_TOPOLOGIES[topologyOf(state)];
     if (valkey.processes.includes(name)) return valkey.spec(name, context);
+    if (name === 'prometheus') return prometheusSpec(context);
     return processSpec(name, context, valkey.appEnv(state));
   }
 
@@ -368,6 +382,7 @@ export class LocalDriver implements StackDriver {
       return name === 'nginx' ? this.#options.edgePort : null;
     }
     if (name === 'nginx') return state.ports.edge;
+    if (name === 'prometheus') return state.ports.prometheus ?? null;
     const service = serviceOf(name);
     if (service) return state.replicas[name as ReplicaName]?.port ?? null;
     return VALKEY_TOPOLOGIES[topologyOf(state)].portOf(name, state);

@@ -5,6 +5,8 @@ import { StackError } from '../errors.js';
 export interface Binaries {
   readonly valkeyServer: string;
   readonly nginx: string;
+  /** Debian's `prometheus`: optional, the stack runs it when it is installed. */
+  readonly prometheus: string | null;
 }
 
 /** How to get each binary, for the one line a missing one produces. */
@@ -15,7 +17,11 @@ const INSTALL_HINT = {
 
 /** Finds valkey-server and nginx, or throws STACK_BINARY_NOT_FOUND saying how to install them. */
 export function findBinaries(env: NodeJS.ProcessEnv = process.env): Binaries {
-  return { valkeyServer: locate('valkey-server', env), nginx: locate('nginx', env) };
+  return {
+    valkeyServer: locate('valkey-server', env),
+    nginx: locate('nginx', env),
+    prometheus: findExecutable('prometheus', env),
+  };
 }
 
 /** @private */

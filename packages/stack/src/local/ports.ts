@@ -39,14 +39,19 @@ export async function assertPortFree(port: number, variable: string): Promise<vo
   }
 }
 
+/** Where the local Prometheus listens when that port is free (its usual one); else a free port. */
+export const PROMETHEUS_DEFAULT_PORT = 9090;
+
 /**
  * The ports of a fresh stack's infrastructure: the two public ones as configured (checked free),
- * the rest chosen free and distinct. The replicas' ports are chosen as replicas are added.
+ * the rest chosen free and distinct; with `prometheus`, 9090 when free. The replicas' ports are
+ * chosen as replicas are added.
  */
 export async function planPorts(
   edgePort: number,
   valkeyPort: number,
   topology: Topology = 'standalone',
+  { prometheus = false }: { prometheus?: boolean } = {},
 ): Promise<StackState['ports']> {
   if (edgePort === valkeyPort) {
     throw new StackError('STACK_OPTIONS_INVALID', `EDGE_PORT and VALKEY_PORT are both ${edgePort}`);
@@ -73,7 +78,24 @@ export async function planPorts(
     valkey: valkeyPort,
     cartListener: await next(),
     accountListener: await next(),
+    ...(prometheus
+      ? { prometheus: await preferredOrFreePort(PROMETHEUS_DEFAULT_PORT, taken) }
+      : {}),
   };
+}
+
+/** `preferred` when it is free on 127.0.0.1 and not in `taken`, else a free port not in `taken`. */
+export async function preferredOrFreePort(preferred: number, taken: Set<number>): Promise<number> {
+  if (!taken.has(preferred)) {
+    try {
+      await assertPortFree(preferred, 'its owner');
+      taken.add(preferred);
+      return preferred;
+    } catch {
+      // Another stack (or a system Prometheus) has it: this stack's is found by `status`.
+    }
+  }
+  return freePortExcept(taken);
 }
 
 /** A free port not in `taken` (the stack's other ports), added to `taken` before it returns. */
@@ -95,6 +117,7 @@ export function portsOf(state: StackState): Set<number> {
     ...(ports.sentinel ? [ports.sentinel.replica, ...ports.sentinel.sentinels] : []),
     ...(ports.cluster ? [...ports.cluster.nodes, ...ports.cluster.buses] : []),
     ...(state.faultProxy ? [state.faultProxy.control] : []),
+    ...(ports.prometheus === undefined ? [] : [ports.prometheus]),
     ...Object.values(state.replicas).flatMap((replica) => [
       replica!.port,
       ...(replica!.links ? [replica!.links.edge, replica!.links.valkey ?? replica!.port] : []),

@@ -12,6 +12,7 @@ import {
 } from '../topology.js';
 import { writeNginxConfig } from './nginx-config.js';
 import { reloadNginx } from './nginx-reload.js';
+import { writePrometheusTargets } from './prometheus-specs.js';
 import type { StackPaths } from './paths.js';
 import { newLinks } from './fault-links.js';
 import { freePortExcept, portsOf } from './ports.js';
@@ -91,6 +92,7 @@ export class LocalReplicaSet {
       return next;
     });
     await writeNginxConfig(this.paths, state);
+    await writePrometheusTargets(this.paths, state);
     const nginx = state.processes.nginx;
     if (!nginx || !isRunning(nginx)) return;
     await reloadNginx(nginx, this.processes.nginxBinary(), this.paths);

@@ -43,6 +43,8 @@ export interface StackState {
     readonly sentinel?: { readonly replica: number; readonly sentinels: readonly number[] };
     /** The cluster topology's other two masters, and the bus ports of all three. */
     readonly cluster?: { readonly nodes: readonly number[]; readonly buses: readonly number[] };
+    /** Set when Debian's prometheus is installed: 9090 when it was free at `up`, else a free port. */
+    readonly prometheus?: number;
   };
   /** The app replicas of the stack, by name; `scale`, `deploy` and `recreate` change them. */
   readonly replicas: Readonly<Partial<Record<ReplicaName, ReplicaRecord>>>;
