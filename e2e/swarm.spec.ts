@@ -10,7 +10,7 @@ import { fleetLoad, fleetLoadOptions, fleetTally, type FleetLoad } from './fixtu
 import {
   buildRelease,
   killTask,
-  removeRelease,
+  releaseTag,
   restartValkey,
   runningTasks,
   scaleService,
@@ -69,49 +69,47 @@ test('docker service update --image of every app service under load: 0 failed, 0
   edgeUrl,
 }, testInfo) => {
   test.setTimeout(300_000);
-  const version = `swarm-${Date.now().toString(36)}`;
+  // Its tags stay while tasks run it (the swarm starts new tasks from it when it scales or
+  // replaces one); the teardown removes them with the stack.
+  const version = releaseTag();
   // Built before the load starts: the build is the pipeline's, the update is the orchestrator's.
   await buildRelease(swarm, version);
-  try {
-    const before = (
-      await Promise.all(APP_SERVICES.map((service) => runningTasks(swarm, service)))
-    ).flat();
-    const cast = await fleetLoad(edgeUrl);
-    // Gateway last, as with the stack's deploy: the services behind it first.
-    const updateMs = await underLoad(cast, async () => {
-      for (const service of APP_SERVICES) await updateImage(swarm, service, version);
-    });
-    const after = (
-      await Promise.all(APP_SERVICES.map((service) => runningTasks(swarm, service)))
-    ).flat();
-    const answered = new Set<string>();
-    for (let i = 0; i < 8; i++) {
-      const client = cast.clients[i % 4]!;
-      for (const answer of [await client.cart(), await client.me()]) {
-        answered.add(answer.headers?.get('x-build-version') ?? 'none');
-      }
+  const before = (
+    await Promise.all(APP_SERVICES.map((service) => runningTasks(swarm, service)))
+  ).flat();
+  const cast = await fleetLoad(edgeUrl);
+  // Gateway last, as with the stack's deploy: the services behind it first.
+  const updateMs = await underLoad(cast, async () => {
+    for (const service of APP_SERVICES) await updateImage(swarm, service, version);
+  });
+  const after = (
+    await Promise.all(APP_SERVICES.map((service) => runningTasks(swarm, service)))
+  ).flat();
+  const answered = new Set<string>();
+  for (let i = 0; i < 8; i++) {
+    const client = cast.clients[i % 4]!;
+    for (const answer of [await client.cart(), await client.me()]) {
+      answered.add(answer.headers?.get('x-build-version') ?? 'none');
     }
-    await expectNothingFailedOrLost(cast, 'swarm service update', testInfo, {
-      updateMs,
-      version,
-      replicas: after.map((task) => task.replica).join(' '),
-      buildVersions: [...answered].join(' | '),
-    });
-    expect(after.map((task) => task.replica.split('-')[0])).toEqual(
-      before.map((task) => task.replica.split('-')[0]),
-    );
-    for (const task of after) {
-      expect(
-        before.map((old) => old.id),
-        `${task.replica} is a new task`,
-      ).not.toContain(task.id);
-    }
-    expect([...answered], 'X-Build-Version of gateway and cart/account').toEqual([
-      `${version}, ${version}`,
-    ]);
-  } finally {
-    await removeRelease(version);
   }
+  await expectNothingFailedOrLost(cast, 'swarm service update', testInfo, {
+    updateMs,
+    version,
+    replicas: after.map((task) => task.replica).join(' '),
+    buildVersions: [...answered].join(' | '),
+  });
+  expect(after.map((task) => task.replica.split('-')[0])).toEqual(
+    before.map((task) => task.replica.split('-')[0]),
+  );
+  for (const task of after) {
+    expect(
+      before.map((old) => old.id),
+      `${task.replica} is a new task`,
+    ).not.toContain(task.id);
+  }
+  expect([...answered], 'X-Build-Version of gateway and cart/account').toEqual([
+    `${version}, ${version}`,
+  ]);
 });
 
 test('docker service scale cart=5 and back to 2 under load: every new task serves, 0 failed, 0 lost', async ({
