@@ -19,6 +19,12 @@ const COMPOSE_SPECS = [
   'mixed-versions',
 ];
 const onCompose = process.env.BATON_E2E_DRIVER === 'compose';
+/**
+ * `npm run e2e:swarm`: the stack on a single-node Docker Swarm, deployed and removed by
+ * swarm-setup.ts; only swarm.spec.ts runs there, and it runs nowhere else.
+ */
+const onSwarm = process.env.BATON_E2E_DRIVER === 'swarm';
+const resultsSuffix = onSwarm ? '-swarm' : onCompose ? '-compose' : '';
 
 /**
  * One shared stack (global-setup.ts) that the scenarios restart, kill and stop: they run one at a
@@ -27,9 +33,14 @@ const onCompose = process.env.BATON_E2E_DRIVER === 'compose';
  */
 export default defineConfig({
   testDir: '.',
-  testMatch: onCompose ? COMPOSE_SPECS.map((name) => `${name}.spec.ts`) : '*.spec.ts',
-  globalSetup: './global-setup.ts',
-  globalTeardown: './global-teardown.ts',
+  testMatch: onSwarm
+    ? 'swarm.spec.ts'
+    : onCompose
+      ? COMPOSE_SPECS.map((name) => `${name}.spec.ts`)
+      : '*.spec.ts',
+  testIgnore: onSwarm ? [] : 'swarm.spec.ts',
+  globalSetup: onSwarm ? './swarm-setup.ts' : './global-setup.ts',
+  ...(onSwarm ? {} : { globalTeardown: './global-teardown.ts' }),
   workers: 1,
   fullyParallel: false,
   // A resilience claim that needs a retry to pass is not proved: failures stay failures.
@@ -38,13 +49,13 @@ export default defineConfig({
   timeout: 120_000,
   expect: { timeout: 10_000 },
   // Each driver keeps its own results, so a compose run does not overwrite the local one's.
-  outputDir: onCompose ? './test-results-compose' : './test-results',
+  outputDir: `./test-results${resultsSuffix}`,
   reporter: [
     ['list'],
     [
       'html',
       {
-        outputFolder: onCompose ? './playwright-report-compose' : './playwright-report',
+        outputFolder: `./playwright-report${resultsSuffix}`,
         open: 'never',
       },
     ],
