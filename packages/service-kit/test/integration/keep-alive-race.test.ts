@@ -121,11 +121,17 @@ async function startRig(nginxKeepalive: string): Promise<Rig> {
   };
 }
 
-/** One POST on the pooled agent; a failed request counts as status 0. */
+/**
+ * One POST on the pooled agent; a failed request counts as status 0. Not a cart route: the edge
+ * gives a keyless cart write a key of its own and retries it on the other replica, which would
+ * hide the race; a POST to any other route is never sent twice, so the race shows as a 502.
+ */
+const RACE_PATH = '/api/account/login';
+
 function post(rig: Rig, agent: Agent): Promise<void> {
   return new Promise((resolve) => {
     const req = request(
-      { host: '127.0.0.1', port: rig.edge, method: 'POST', path: '/cart/apple', agent },
+      { host: '127.0.0.1', port: rig.edge, method: 'POST', path: RACE_PATH, agent },
       (res) => {
         res.resume();
         res.on('end', () => {
