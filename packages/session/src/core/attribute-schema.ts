@@ -1,5 +1,5 @@
 import { SessionDataCorruptError, SessionOptionsInvalidError } from './errors.js';
-import type { SessionLogger } from './options.js';
+import type { SessionLogger } from './session-logger.js';
 
 /**
  * The key that carries an attribute's schema version inside its stored JSON object:

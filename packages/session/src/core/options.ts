@@ -20,11 +20,9 @@ import {
   resolveNearCacheOptions,
 } from './near-cache/near-cache-options.js';
 import { type AttributeSchema, AttributeSchemas } from './attribute-schema.js';
+import type { SessionLogger } from './session-logger.js';
 
-/** The subset of pino's (or console's) API the session layer logs through. */
-export interface SessionLogger {
-  warn(obj: object, msg: string): void;
-}
+export type { SessionLogger } from './session-logger.js';
 
 /** A store operation, as reported to a {@link SessionObserver}. */
 export type StoreOperation =
