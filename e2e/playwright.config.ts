@@ -1,6 +1,12 @@
 import { defineConfig, devices } from '@playwright/test';
 
 /**
+ * Scenarios of what only the compose stack has: its `observability` profile's Prometheus, finding
+ * the containers through Docker's DNS (the local stack's Prometheus has its own test in
+ * @baton/stack).
+ */
+const COMPOSE_ONLY_SPECS = ['prometheus-discovery'];
+/**
  * The scenarios that run on the compose driver too (`npm run e2e:compose`): the article's demo
  * and node bouncing, restarts and crashes of containers, Valkey's restart, login fixation, and
  * the fleet changes of scaling, deploys (mixed-versions: v1 and v2 side by side) and recreated
@@ -17,6 +23,7 @@ const COMPOSE_SPECS = [
   'deploy',
   'recreate',
   'mixed-versions',
+  ...COMPOSE_ONLY_SPECS,
 ];
 const onCompose = process.env.BATON_E2E_DRIVER === 'compose';
 /**
@@ -38,7 +45,11 @@ export default defineConfig({
     : onCompose
       ? COMPOSE_SPECS.map((name) => `${name}.spec.ts`)
       : '*.spec.ts',
-  testIgnore: onSwarm ? [] : 'swarm.spec.ts',
+  testIgnore: onSwarm
+    ? []
+    : onCompose
+      ? 'swarm.spec.ts'
+      : ['swarm.spec.ts', ...COMPOSE_ONLY_SPECS.map((name) => `${name}.spec.ts`)],
   globalSetup: onSwarm ? './swarm-setup.ts' : './global-setup.ts',
   ...(onSwarm ? {} : { globalTeardown: './global-teardown.ts' }),
   workers: 1,

@@ -5,7 +5,8 @@
 #   dockerd itself and stops exactly that process (by PID) when the command ends.
 # - When NODE_IMAGE/VALKEY_IMAGE/NGINX_IMAGE are unset and the official images can be neither
 #   found nor pulled (no registry reachable), builds local stand-ins with
-#   scripts/build-base-images.sh and exports their names for compose.
+#   scripts/build-base-images.sh and exports their names for compose; PROMETHEUS_IMAGE likewise,
+#   for the `observability` profile, which the compose e2e run turns on.
 # Where no engine can be had, it prints one line saying why and skips the command: exit 0, but
 # exit 1 under CI=true, where the compose checks must run.
 set -euo pipefail
@@ -45,16 +46,24 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || { tail -n 5 "$run_dir/dockerd.log"; skip "dockerd did not answer within 30 s"; }
 fi
 
-official_images_here() {
+official_images_here() { # <image>...
   local image
-  for image in node:24-slim valkey/valkey:9 nginx:1.27; do
+  for image in "$@"; do
     docker image inspect "$image" >/dev/null 2>&1 || timeout 60 docker pull -q "$image" >/dev/null 2>&1 || return 1
   done
 }
-if [ -z "${NODE_IMAGE:-}${VALKEY_IMAGE:-}${NGINX_IMAGE:-}" ] && ! official_images_here; then
+if [ -z "${NODE_IMAGE:-}${VALKEY_IMAGE:-}${NGINX_IMAGE:-}" ] &&
+  ! official_images_here node:24-slim valkey/valkey:9 nginx:1.27; then
   log "the official base images cannot be pulled here: using local stand-ins"
   ./scripts/build-base-images.sh
   export NODE_IMAGE=baton-local/node:24 VALKEY_IMAGE=baton-local/valkey:9 NGINX_IMAGE=baton-local/nginx:1
+fi
+# Apart: NODE_IMAGE and the others exported by hand must not leave the profile on an image
+# that cannot be pulled (compose.yaml's default, the official one).
+if [ -z "${PROMETHEUS_IMAGE:-}" ] && ! official_images_here prom/prometheus:v2.53.0; then
+  log "the official Prometheus image cannot be pulled here: using the local stand-in"
+  ./scripts/build-base-images.sh
+  export PROMETHEUS_IMAGE=baton-local/prometheus:2
 fi
 
 status=0
