@@ -3,6 +3,7 @@
 // the page only listens on `/ws/fleet`; it has no way to start, stop or reach any process.
 
 import { h } from './dom.js';
+import { ReconnectingSocket } from './reconnecting-socket.js';
 
 /** One replica as the gateway's `/ws/fleet` sends it (service-kit's FleetReplica). */
 export interface FleetReplica {
@@ -23,17 +24,23 @@ export interface SessionSnapshot {
 }
 
 const TIERS = ['gateway', 'account', 'cart'] as const;
-const NORMAL = 1000;
 
 /**
- * One socket to `/ws/fleet`, reconnected with a capped backoff (a gateway restarting sends 1001;
- * nginx gives the next socket to a live one). `reconnect()` after this browser got a session or
- * a new token, so the panel shows the key that now belongs to it.
+ * One socket to `/ws/fleet`, reconnected with a capped, jittered backoff (a gateway restarting
+ * sends 1001; nginx gives the next socket to a live one). `reconnect()` after this browser got a
+ * session or a new token, so the panel shows the key that now belongs to it.
  */
 export class FleetView {
-  private socket: WebSocket | undefined;
-  private attempts = 0;
-  private retryTimer: number | undefined;
+  private readonly socket = new ReconnectingSocket({
+    path: '/ws/fleet',
+    baseDelayMs: 250,
+    maxDelayMs: 4_000,
+    onMessage: (message) => this.onMessage(message),
+    onClose: () => {
+      this.status.textContent = 'Fleet: reconnecting…';
+      return true;
+    },
+  });
   /** The last snapshot and when it arrived, for the TTL countdown between snapshots. */
   private session: { snapshot: SessionSnapshot; at: number } | null = null;
 
@@ -46,50 +53,29 @@ export class FleetView {
   }
 
   connect(): void {
-    if (this.socket) return;
-    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const socket = new WebSocket(`${scheme}//${location.host}/ws/fleet`);
-    this.socket = socket;
-    socket.addEventListener('message', (event: MessageEvent<unknown>) => this.onMessage(event));
-    socket.addEventListener('close', () => {
-      if (this.socket !== socket) return;
-      this.socket = undefined;
-      this.status.textContent = 'Fleet: reconnecting…';
-      const delay = Math.min(250 * 2 ** this.attempts, 4_000);
-      this.attempts += 1;
-      this.retryTimer = window.setTimeout(() => this.connect(), delay);
-    });
+    this.socket.start();
   }
 
   reconnect(): void {
-    window.clearTimeout(this.retryTimer);
-    const socket = this.socket;
-    this.socket = undefined;
-    socket?.close(NORMAL, 'client');
-    this.connect();
+    this.socket.restart();
   }
 
   /** @private */
-  private onMessage(event: MessageEvent<unknown>): void {
-    let message: {
-      type?: unknown;
-      servedBy?: unknown;
-      now?: number;
-      replicas?: FleetReplica[];
-      session?: SessionSnapshot | null;
-    };
-    try {
-      message = JSON.parse(String(event.data)) as typeof message;
-    } catch {
-      return;
-    }
+  private onMessage(message: {
+    type?: unknown;
+    servedBy?: unknown;
+    now?: unknown;
+    replicas?: unknown;
+    session?: unknown;
+  }): void {
     if (message.type === 'hello') {
-      this.attempts = 0;
       this.status.textContent = `Fleet: live from ${String(message.servedBy)}`;
     } else if (message.type === 'fleet' && Array.isArray(message.replicas)) {
-      this.drawFleet(message.replicas, message.now ?? Date.now());
+      const now = typeof message.now === 'number' ? message.now : Date.now();
+      this.drawFleet(message.replicas as FleetReplica[], now);
     } else if (message.type === 'session') {
-      this.session = message.session ? { snapshot: message.session, at: Date.now() } : null;
+      const snapshot = message.session as SessionSnapshot | null | undefined;
+      this.session = snapshot ? { snapshot, at: Date.now() } : null;
       this.drawSession();
     }
   }

@@ -1,26 +1,16 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Cluster, Redis } from 'ioredis';
-import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { SessionManager } from '@baton/session';
 import { KeyLayout } from '@baton/session';
-import { type Readiness, readFleet } from '@baton/service-kit';
-import { refusedUpgrade } from '../live/upgrade-gate.js';
+import { readFleet } from '@baton/service-kit';
+import { type GatewaySocketOptions, guardedUpgrade, refusedUpgrade } from '../live/upgrade-gate.js';
 import { readSessionSnapshot } from './session-snapshot.js';
 
 /** The fleet view's socket; `/ws` itself stays the cart's. */
 export const FLEET_PATH = '/ws/fleet';
 
-export interface FleetFeedOptions {
-  instanceId: string;
-  version: string;
-  /** Only `open()` at the handshake, to learn which session key this browser may see. */
-  manager: SessionManager;
-  valkey: Redis | Cluster;
-  namespace: string;
-  logger: Logger;
-  readiness: Readiness;
+/** `manager`: only `open()` at the handshake, to learn which session key this browser may see. */
+export interface FleetFeedOptions extends GatewaySocketOptions {
   /** How often the fleet (and each socket's session key) is read and sent. @default 500 */
   intervalMs?: number;
 }
@@ -53,13 +43,10 @@ export class FleetFeed {
   }
 
   /** Node's `upgrade` listener for {@link FLEET_PATH}. */
-  readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', () => socket.destroy());
-    this.upgrade(req, socket, head).catch((err: unknown) => {
-      this.options.logger.error({ err }, 'fleet WebSocket handshake failed');
-      socket.destroy();
-    });
-  };
+  readonly handleUpgrade = guardedUpgrade(
+    (req, socket, head) => this.upgrade(req, socket, head),
+    (err) => this.options.logger.error({ err }, 'fleet WebSocket handshake failed'),
+  );
 
   /** SIGTERM and close(): 1001, so the view reconnects to another gateway. */
   drain(): void {

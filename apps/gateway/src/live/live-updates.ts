@@ -1,28 +1,16 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Cluster, Redis } from 'ioredis';
-import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { SessionManager } from '@baton/session';
-import type { Readiness } from '@baton/service-kit';
 import { CartChangesSubscriber } from './cart-changes.js';
 import { cartSnapshotOf } from './cart-snapshot.js';
 import { CLOSE, type CloseFrame, closeForDeletion } from './close-codes.js';
 import { refuseUpgrade } from './refuse-upgrade.js';
 import { SocketRegistry } from './socket-registry.js';
-import { refusedUpgrade } from './upgrade-gate.js';
+import { type GatewaySocketOptions, guardedUpgrade, refusedUpgrade } from './upgrade-gate.js';
 
-export interface LiveUpdatesOptions {
-  instanceId: string;
-  /** BUILD_VERSION, in `X-Build-Version` of the 101 answer. */
-  version: string;
-  /** Indexed, composite resolver, `group` = this gateway's own: it must see every event. */
-  manager: SessionManager;
-  valkey: Redis | Cluster;
-  namespace: string;
-  logger: Logger;
-  readiness: Readiness;
+/** `manager`: indexed, composite resolver, `group` = this gateway's own: it must see every event. */
+export interface LiveUpdatesOptions extends GatewaySocketOptions {
   /** Where the socket gauge and counters go (the app's `ServiceMetrics.registry`). */
   registry: Registry;
   /** Ping interval; a socket that did not answer the previous ping is cut. @default 25_000 */
@@ -111,14 +99,10 @@ export class LiveUpdates {
   }
 
   /** Node's `upgrade` listener (pass it to service-kit's `serve()` as `onUpgrade`). */
-  readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    // A client that resets during the handshake must not become an unhandled 'error'.
-    socket.on('error', () => socket.destroy());
-    this.upgrade(req, socket, head).catch((err: unknown) => {
-      this.options.logger.error({ err }, 'WebSocket handshake failed');
-      socket.destroy();
-    });
-  };
+  readonly handleUpgrade = guardedUpgrade(
+    (req, socket, head) => this.upgrade(req, socket, head),
+    (err) => this.options.logger.error({ err }, 'WebSocket handshake failed'),
+  );
 
   /** SIGTERM: refuse new sockets and close the open ones with 1001; cut them after a grace. */
   drain(): void {

@@ -1,9 +1,24 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { SessionManager } from '@baton/session';
+import type { Readiness } from '@baton/service-kit';
 import { crossSiteUpgradeReason } from '../csrf/cross-site-guard.js';
 import { handshakeProblem } from './handshake-problem.js';
 import { refuseUpgrade } from './refuse-upgrade.js';
+
+/** What each of the gateway's sockets (`/ws`, `/ws/fleet`) is built from. */
+export interface GatewaySocketOptions {
+  instanceId: string;
+  /** BUILD_VERSION, in `X-Build-Version` of the 101 answer. */
+  version: string;
+  manager: SessionManager;
+  valkey: Redis | Cluster;
+  namespace: string;
+  logger: Logger;
+  readiness: Readiness;
+}
 
 /**
  * The checks every WebSocket of the gateway (`/ws`, `/ws/fleet`) passes before it is accepted:
@@ -34,4 +49,22 @@ export function refusedUpgrade(
     return true;
   }
   return false;
+}
+
+/**
+ * Node's `upgrade` listener around an async handshake. A client that resets during the handshake
+ * must not become an unhandled 'error' event, and a handshake that throws must destroy the socket
+ * rather than leave a client waiting for an answer that never comes.
+ */
+export function guardedUpgrade(
+  upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void>,
+  onError: (err: unknown) => void,
+): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  return (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    upgrade(req, socket, head).catch((err: unknown) => {
+      onError(err);
+      socket.destroy();
+    });
+  };
 }
