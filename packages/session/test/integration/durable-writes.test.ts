@@ -142,6 +142,61 @@ describe('durableWrites against a real primary, replica and sentinels', () => {
     assert.equal(again.status, 200, 'writes are accepted again once the replica is back');
   });
 
+  it('a WAIT cut by a reconnect is not confirmed by its resend on the new connection', async () => {
+    // What the Sentinel chaos soak met: Sentinel's CLIENT KILL cut a WAIT that was blocked, and
+    // ioredis resent it on the new connection. There it answers at once with every replica,
+    // because that connection never wrote: a write no replica holds was answered as replicated.
+    const base: SessionOptions = { client, namespace: NS, resolver: 'header' };
+    const created = await new SessionManager(base).open({ headers: {} });
+    created.session.set('cart', ['apple']);
+    const res = headersOnly();
+    await created.commit(res);
+    const request = { headers: { 'x-auth-token': res.getHeader('x-auth-token') as string } };
+
+    const conn = createValkeyClient({
+      sentinels: group.sentinels,
+      sentinelName: group.name,
+      commandTimeoutMs: 5_000,
+    });
+    await waitUntilReady(conn);
+    const durable = new SessionManager({
+      ...base,
+      client: conn,
+      durableWrites: { timeoutMs: 3_000 },
+    });
+    await durable.ready();
+    const replicaPid = group.replica.pid as number;
+    try {
+      const session = (await durable.open(request)).session;
+      const connectionId = String(await conn.client('ID'));
+      process.kill(replicaPid, 'SIGSTOP'); // connected, acknowledging nothing: WAIT blocks
+      const updated = session.update<string[]>('cart', (c = []) => [...c, 'pear']);
+      const outcome = updated.then(
+        () => 'confirmed',
+        (err: unknown) => err,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await run('valkey-cli', [
+        '-p',
+        String(group.primary.port),
+        'CLIENT',
+        'KILL',
+        'ID',
+        connectionId,
+      ]);
+      const settled = await outcome;
+      console.log(`WAIT cut by CLIENT KILL: ${settled instanceof Error ? settled.name : settled}`);
+      assert.ok(
+        settled instanceof SessionNotReplicatedError,
+        `expected 503, got ${String(settled)}`,
+      );
+    } finally {
+      process.kill(replicaPid, 'SIGCONT');
+      await durable.close();
+      conn.disconnect();
+    }
+  });
+
   it('confirmDurable(): an answer built from a read waits for replicas too, near-cache hit included', async () => {
     const base: SessionOptions = { client, namespace: NS, resolver: 'header' };
     const plain = new SessionManager(base);

@@ -35,8 +35,9 @@ export class ReplicatedSessionStore implements SessionStore {
   }
 
   async saveDelta(id: string, delta: SessionDelta): Promise<boolean> {
+    const connection = this.client.stream;
     const saved = await this.inner.saveDelta(id, delta);
-    if (saved) await this.replicated();
+    if (saved) await this.replicated(connection);
     return saved;
   }
 
@@ -49,8 +50,9 @@ export class ReplicatedSessionStore implements SessionStore {
     create?: { createdAt: number; now: number },
     effects?: WriteEffects,
   ): Promise<CompareAndSetResult> {
+    const connection = this.client.stream;
     const result = await this.inner.compareAndSet(id, name, expected, next, ttlMs, create, effects);
-    if (result.outcome === 'written') await this.replicated();
+    if (result.outcome === 'written') await this.replicated(connection);
     return result;
   }
 
@@ -59,15 +61,17 @@ export class ReplicatedSessionStore implements SessionStore {
   }
 
   async rename(oldId: string, newId: string, delta: SessionDelta): Promise<boolean> {
+    const connection = this.client.stream;
     const moved = await this.inner.rename(oldId, newId, delta);
-    if (moved) await this.replicated();
+    if (moved) await this.replicated(connection);
     return moved;
   }
 
   /** A logout that a failover undoes would bring the session back: deletes are waited for too. */
   async delete(id: string): Promise<void> {
+    const connection = this.client.stream;
     await this.inner.delete(id);
-    await this.replicated();
+    await this.replicated(connection);
   }
 
   /**
@@ -79,17 +83,25 @@ export class ReplicatedSessionStore implements SessionStore {
    * no round trip, a near-cache miss loads (and touches at most once per interval) on the near
    * cache's own connection, and a compare-and-set that lost a race reads without writing. The
    * touch is what every request's load does anyway (lastAccess, expiry); it costs one round trip,
-   * on replays only. A reconnect between the touch and the WAIT would lose the offset, and WAIT
-   * on a connection that never wrote returns at once: that window is not covered.
+   * on replays only. A reconnect between the touch and the WAIT is caught as for every write
+   * (see `replicated`).
    */
   async confirmDurable(id: string, now: number): Promise<void> {
+    const connection = this.client.stream;
     const record = await this.inner.loadAndTouch(id, now);
     if (!record) throw new SessionGoneError();
-    await this.replicated();
+    await this.replicated(connection);
   }
 
-  /** @private Sends WAIT; applies `onTimeout` when fewer replicas than asked acknowledged. */
-  private async replicated(): Promise<void> {
+  /**
+   * @private Sends WAIT; applies `onTimeout` when fewer replicas than asked acknowledged, or when
+   * the connection is no longer the one the write went out on. WAIT counts the replicas that
+   * hold this *connection's* writes, so on a new connection (a reconnect, or ioredis resending a
+   * WAIT that a `CLIENT KILL` cut, as Sentinel does when it demotes an old primary) it answers
+   * at once with every replica, whether or not any holds the write. Whether the write survives
+   * is then unknown: not replicated, as far as this request can tell.
+   */
+  private async replicated(connection: Redis['stream']): Promise<void> {
     const { replicas, timeoutMs, onTimeout } = this.options;
     const started = performance.now();
     let acknowledged: number;
@@ -99,13 +111,15 @@ export class ReplicatedSessionStore implements SessionStore {
       this.observer?.onStoreCall('replicate', performance.now() - started, 'error');
       throw new SessionStoreUnavailableError(err);
     }
+    const sameConnection = this.client.stream === connection;
+    if (!sameConnection) acknowledged = 0;
     const ok = acknowledged >= replicas;
     this.observer?.onStoreCall('replicate', performance.now() - started, ok ? 'ok' : 'error');
     if (ok) return;
     if (onTimeout === 'fail')
       throw new SessionNotReplicatedError(acknowledged, replicas, timeoutMs);
     this.logger.warn(
-      { code: 'SESSION_NOT_REPLICATED', acknowledged, replicas, timeoutMs },
+      { code: 'SESSION_NOT_REPLICATED', acknowledged, replicas, timeoutMs, sameConnection },
       'session write not acknowledged by enough replicas in time; answering anyway (durableWrites.onTimeout is warn)',
     );
   }
