@@ -3,7 +3,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { KeyLayout } from '@baton/session';
 import { readFleet } from '@baton/service-kit';
-import { type GatewaySocketOptions, guardedUpgrade, refusedUpgrade } from '../live/upgrade-gate.js';
+import type { GatewaySocketOptions } from '../live/gateway-socket-options.js';
+import { guardedUpgrade, refusedUpgrade } from '../live/upgrade-gate.js';
 import { readSessionSnapshot } from './session-snapshot.js';
 
 /** The fleet view's socket; `/ws` itself stays the cart's. */

@@ -7,7 +7,8 @@ import { cartSnapshotOf } from './cart-snapshot.js';
 import { CLOSE, type CloseFrame, closeForDeletion } from './close-codes.js';
 import { refuseUpgrade } from './refuse-upgrade.js';
 import { SocketRegistry } from './socket-registry.js';
-import { type GatewaySocketOptions, guardedUpgrade, refusedUpgrade } from './upgrade-gate.js';
+import type { GatewaySocketOptions } from './gateway-socket-options.js';
+import { guardedUpgrade, refusedUpgrade } from './upgrade-gate.js';
 
 /** `manager`: indexed, composite resolver, `group` = this gateway's own: it must see every event. */
 export interface LiveUpdatesOptions extends GatewaySocketOptions {

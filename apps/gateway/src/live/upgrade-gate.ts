@@ -1,24 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { SessionManager } from '@baton/session';
-import type { Readiness } from '@baton/service-kit';
 import { crossSiteUpgradeReason } from '../csrf/cross-site-guard.js';
 import { handshakeProblem } from './handshake-problem.js';
 import { refuseUpgrade } from './refuse-upgrade.js';
-
-/** What each of the gateway's sockets (`/ws`, `/ws/fleet`) is built from. */
-export interface GatewaySocketOptions {
-  instanceId: string;
-  /** BUILD_VERSION, in `X-Build-Version` of the 101 answer. */
-  version: string;
-  manager: SessionManager;
-  valkey: Redis | Cluster;
-  namespace: string;
-  logger: Logger;
-  readiness: Readiness;
-}
 
 /**
  * The checks every WebSocket of the gateway (`/ws`, `/ws/fleet`) passes before it is accepted:

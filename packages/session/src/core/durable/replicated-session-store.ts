@@ -34,11 +34,11 @@ export class ReplicatedSessionStore implements SessionStore {
     return this.inner.loadAndTouch(id, now);
   }
 
-  async saveDelta(id: string, delta: SessionDelta): Promise<boolean> {
-    const connection = this.client.stream;
-    const saved = await this.inner.saveDelta(id, delta);
-    if (saved) await this.replicated(connection);
-    return saved;
+  saveDelta(id: string, delta: SessionDelta): Promise<boolean> {
+    return this.waitedFor(
+      () => this.inner.saveDelta(id, delta),
+      (saved) => saved,
+    );
   }
 
   async compareAndSet(
@@ -50,28 +50,29 @@ export class ReplicatedSessionStore implements SessionStore {
     create?: { createdAt: number; now: number },
     effects?: WriteEffects,
   ): Promise<CompareAndSetResult> {
-    const connection = this.client.stream;
-    const result = await this.inner.compareAndSet(id, name, expected, next, ttlMs, create, effects);
-    if (result.outcome === 'written') await this.replicated(connection);
-    return result;
+    return this.waitedFor(
+      () => this.inner.compareAndSet(id, name, expected, next, ttlMs, create, effects),
+      (result) => result.outcome === 'written',
+    );
   }
 
   findRecord(id: string, name: string): Promise<string | undefined> {
     return this.inner.findRecord(id, name);
   }
 
-  async rename(oldId: string, newId: string, delta: SessionDelta): Promise<boolean> {
-    const connection = this.client.stream;
-    const moved = await this.inner.rename(oldId, newId, delta);
-    if (moved) await this.replicated(connection);
-    return moved;
+  rename(oldId: string, newId: string, delta: SessionDelta): Promise<boolean> {
+    return this.waitedFor(
+      () => this.inner.rename(oldId, newId, delta),
+      (moved) => moved,
+    );
   }
 
   /** A logout that a failover undoes would bring the session back: deletes are waited for too. */
-  async delete(id: string): Promise<void> {
-    const connection = this.client.stream;
-    await this.inner.delete(id);
-    await this.replicated(connection);
+  delete(id: string): Promise<void> {
+    return this.waitedFor(
+      () => this.inner.delete(id),
+      () => true,
+    );
   }
 
   /**
@@ -87,10 +88,23 @@ export class ReplicatedSessionStore implements SessionStore {
    * (see `replicated`).
    */
   async confirmDurable(id: string, now: number): Promise<void> {
-    const connection = this.client.stream;
-    const record = await this.inner.loadAndTouch(id, now);
+    const record = await this.waitedFor(
+      () => this.inner.loadAndTouch(id, now),
+      (loaded) => loaded !== null,
+    );
     if (!record) throw new SessionGoneError();
-    await this.replicated(connection);
+  }
+
+  /**
+   * @private Runs `write`, then WAITs when `changed` says it wrote something. The connection is
+   * noted before the write goes out, so that `replicated` can tell whether its WAIT still speaks
+   * for that write.
+   */
+  private async waitedFor<T>(write: () => Promise<T>, changed: (result: T) => boolean): Promise<T> {
+    const connection = this.client.stream;
+    const result = await write();
+    if (changed(result)) await this.replicated(connection);
+    return result;
   }
 
   /**
