@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { StackError } from '../errors.js';
+import { DEFAULT_STACK_OPTIONS } from '../options.js';
 import type { Topology } from '../topology.js';
 import type { StackState } from './state-store.js';
 
@@ -44,8 +45,11 @@ export const PROMETHEUS_DEFAULT_PORT = 9090;
 
 /**
  * The ports of a fresh stack's infrastructure: the two public ones as configured (checked free),
- * the rest chosen free and distinct; with `prometheus`, 9090 when free. The replicas' ports are
- * chosen as replicas are added.
+ * the rest chosen free and distinct. With `prometheus`, the stack on the usual edge port (the one a
+ * user starts) gets 9090 when it is free; every other stack (tests, the soak, the bench: they run
+ * on free edge ports, often several at once) takes a free port, because two stacks that both check
+ * 9090 before either binds it would both pick it. The replicas' ports are chosen as replicas are
+ * added.
  */
 export async function planPorts(
   edgePort: number,
@@ -79,7 +83,12 @@ export async function planPorts(
     cartListener: await next(),
     accountListener: await next(),
     ...(prometheus
-      ? { prometheus: await preferredOrFreePort(PROMETHEUS_DEFAULT_PORT, taken) }
+      ? {
+          prometheus:
+            edgePort === DEFAULT_STACK_OPTIONS.edgePort
+              ? await preferredOrFreePort(PROMETHEUS_DEFAULT_PORT, taken)
+              : await freePortExcept(taken),
+        }
       : {}),
   };
 }
