@@ -11,8 +11,10 @@ export function isReplyError(err: unknown): err is Error {
 
 // `ERR ACL failure in script`: a command inside a script touched a key or ran a command the ACL
 // user may not (a plain command says NOPERM); NOAUTH/WRONGPASS: the credentials are wrong.
+// NOREPLICAS: a primary configured with `min-replicas-to-write` has too few replicas, and every
+// session command writes (a load slides the expiry).
 const UNAVAILABLE_REPLIES =
-  /^(READONLY|LOADING|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDOWN|NOPERM|NOAUTH|WRONGPASS)\b|^ERR ACL failure/;
+  /^(READONLY|LOADING|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDOWN|NOPERM|NOAUTH|WRONGPASS|NOREPLICAS)\b|^ERR ACL failure/;
 
 /**
  * Turns what an ioredis call threw into the typed error the adapters map to a status. A reply
@@ -26,7 +28,8 @@ export function toStoreError(err: unknown): unknown {
     const message = String(err.message);
     if (message.startsWith('OOM')) return new SessionStoreFullError(err);
     // The server answered but cannot serve us right now: a replica after failover, a restart
-    // still loading its AOF, a busy script, a cluster reconfiguring, or an ACL we lack.
+    // still loading its AOF, a busy script, a cluster reconfiguring, a primary short of
+    // replicas, or an ACL we lack.
     if (UNAVAILABLE_REPLIES.test(message)) return new SessionStoreUnavailableError(err);
     return err;
   }

@@ -142,6 +142,35 @@ describe('durableWrites against a real primary, replica and sentinels', () => {
     assert.equal(again.status, 200, 'writes are accepted again once the replica is back');
   });
 
+  it('a primary short of replicas (min-replicas-to-write): 503 SESSION_STORE_UNAVAILABLE for reads and writes, nothing applied', async () => {
+    // What the stack's durable Sentinel data nodes run with: a primary that restarts alone during
+    // a failover must not take writes that its demotion will throw away (chaos/README.md).
+    const { http } = await app({ replicas: 1, timeoutMs: 100 });
+    const created = await http.request('/cart/apple', { method: 'POST' });
+    assert.equal(created.status, 200);
+    const cookie = cookiePair(created) as string;
+    const primary = String(group.primary.port);
+    await run('valkey-cli', ['-p', primary, 'CONFIG', 'SET', 'min-replicas-to-write', '1']);
+    await group.replica.stop();
+    try {
+      for (const [path, method] of [
+        ['/cart/pear', 'POST'],
+        ['/cart', 'GET'],
+      ] as const) {
+        const refused = await http.request(path, { method, cookie });
+        assert.equal(refused.status, 503, `${method} ${path}`);
+        assert.equal(refused.headers.get('retry-after'), '1');
+        const body = (await refused.json()) as { error: { code: string } };
+        assert.equal(body.error.code, 'SESSION_STORE_UNAVAILABLE');
+      }
+    } finally {
+      await run('valkey-cli', ['-p', primary, 'CONFIG', 'SET', 'min-replicas-to-write', '0']);
+      await group.restoreReplica();
+    }
+    const read = await http.request('/cart', { cookie });
+    assert.deepEqual(await read.json(), { cart: ['apple'] }, 'the refused add was not applied');
+  });
+
   it('a WAIT cut by a reconnect is not confirmed by its resend on the new connection', async () => {
     // What the Sentinel chaos soak met: Sentinel's CLIENT KILL cut a WAIT that was blocked, and
     // ioredis resent it on the new connection. There it answers at once with every replica,

@@ -81,11 +81,32 @@ function dataNodeSpec(name: 'valkey' | 'valkey-replica', context: SpecContext): 
         // No 5 s wait before a full sync for a replica that may come along.
         'repl-diskless-sync-delay 0',
         ...(name === 'valkey-replica' ? [`replicaof 127.0.0.1 ${state.ports.valkey}`] : []),
+        ...minReplicasToWrite(state.env),
         '',
       ];
       await appendFile(config, replication.join('\n'));
     },
   };
+}
+
+/**
+ * With durable writes (the apps `WAIT` for N replicas), a primary with fewer than N replicas
+ * refuses every write, and so every session request (loading a session slides its expiry, a
+ * write). Without it, a primary that restarts during a failover serves on its own for the seconds
+ * until Sentinel demotes it: its writes answer 503 (WAIT fails) but stay applied there, reads
+ * show them, and the demotion's resync throws them away, so a cart shows an item and then loses
+ * it (chaos/README.md). The cost: with one replica, the store answers 503 from a primary's crash
+ * until a replica is attached again, reads included. Durable writes already refuse writes then.
+ * @private
+ */
+function minReplicasToWrite(env: Readonly<Record<string, string>>): string[] {
+  const replicas = Number(env.SESSION_DURABLE_WRITES_REPLICAS ?? 0);
+  if (!(replicas > 0)) return [];
+  return [
+    '# Durable writes (SESSION_DURABLE_WRITES_REPLICAS): no replica, no writes.',
+    `min-replicas-to-write ${replicas}`,
+    'min-replicas-max-lag 10',
+  ];
 }
 
 /** `sentinel-N`: `valkey-server <conf> --sentinel` (no extra binary) with a config it may rewrite. */
