@@ -57,6 +57,7 @@ export function createApp(config: CartConfig, deps: CartAppDeps): Express {
   metrics.trackReadiness(readiness);
   const catalog = deps.catalog ?? new Catalog();
   const version = cartVersionOf(config);
+  const lineFormat = config.CART_LINE_FORMAT ?? 'pairs';
   // A stalled store answers 503 at once instead of after every command timeout (store-breaker.ts).
   const breaker = new StoreBreaker(() => deps.valkey.ping());
   const loadSession = session({
@@ -80,9 +81,12 @@ export function createApp(config: CartConfig, deps: CartAppDeps): Express {
   app.get('/metrics', metrics.handler());
   app.use(jsonBody());
   app.use(catalogRoutes(catalog, config.INSTANCE_ID));
-  app.use(demoRoutes(catalog, config.INSTANCE_ID, withSession, changesChannel, version));
-  app.use(cartRoutes(catalog, config.INSTANCE_ID, withSession, changesChannel, version));
-  if (version === 2) app.use(savedRoutes(catalog, config.INSTANCE_ID, withSession, changesChannel));
+  const model = { version, lineFormat };
+  app.use(demoRoutes(catalog, config.INSTANCE_ID, withSession, changesChannel, model));
+  app.use(cartRoutes(catalog, config.INSTANCE_ID, withSession, changesChannel, model));
+  if (version === 2) {
+    app.use(savedRoutes(catalog, config.INSTANCE_ID, withSession, changesChannel, lineFormat));
+  }
   app.use(notFound());
   app.use(breaker.observer());
   app.use(sessionErrorHandler());

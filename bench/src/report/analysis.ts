@@ -165,7 +165,7 @@ export function explainShippedMemoryMiss(results: BenchResults): string {
   if (!mem || !base) return '';
   const fields = mem.sample.stored.kind === 'hash' ? mem.sample.stored.fields : [];
   const cart = fields[fields.indexOf('a:cart') + 1] ?? '';
-  return `Key name ${fixed(mem.keyBytes, 0)} B (the baseline's: ${fixed(base.keyBytes, 0)} B), stored bytes ${fixed(mem.payloadBytes, 0)} B, of which the cart's JSON is ${Buffer.byteLength(cart)} B: \`[{"sku":…,"qty":…}, …]\` for 8 lines, about 25 B a line, against the minimal variant's 75 B array of names. The idempotency records are no longer in it (they are separate keys that expire after the replay window, see [Valkey memory per session](#valkey-memory-per-session)); what is left over the baseline is the line format, which cart-service's cart model owns.`;
+  return `Key name ${fixed(mem.keyBytes, 0)} B (the baseline's: ${fixed(base.keyBytes, 0)} B), stored bytes ${fixed(mem.payloadBytes, 0)} B, of which the cart's JSON is ${Buffer.byteLength(cart)} B (\`${cart}\`, 8 lines), against the minimal variant's 75 B array of names. The idempotency records are not in it (they are separate keys that expire after the replay window, see [Valkey memory per session](#valkey-memory-per-session)); the line format is cart-service's (apps/cart-service/src/cart/line-format.ts).`;
 }
 
 /** Why both gateways together spend more than the goal per proxied request. */

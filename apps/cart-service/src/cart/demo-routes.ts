@@ -2,7 +2,7 @@ import { type RequestHandler, Router } from 'express';
 import type { Catalog } from '../catalog/catalog.js';
 import { addItem, itemNames } from './cart.js';
 import { parsePathSku } from './cart-input.js';
-import type { CartVersion } from './cart-versions.js';
+import { type CartModel, DEFAULT_CART_MODEL } from './cart-versions.js';
 import { REPLAYED_HEADER, idempotencyKey, idempotentRequest } from './idempotency-key.js';
 import { changeCart, readCart } from './session-cart.js';
 
@@ -23,7 +23,7 @@ export function demoRoutes(
   instanceId: string,
   withSession: RequestHandler,
   changesChannel: string,
-  version: CartVersion = 1,
+  { version, lineFormat }: CartModel = DEFAULT_CART_MODEL,
 ): Router {
   const router = Router();
 
@@ -35,6 +35,7 @@ export function demoRoutes(
     const change = await changeCart(req.session, (cart) => addItem(cart, item, 1), changesChannel, {
       servedBy: instanceId,
       version,
+      lineFormat,
       idempotent,
     });
     if (change.replayed) res.setHeader(REPLAYED_HEADER, 'true');

@@ -3,7 +3,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import { requireJson } from '../http/json-body.js';
 import { type Cart, addItem, priceCart, removeItem, setQuantity } from './cart.js';
 import { addItemBody, parseInput, parsePathSku, setQuantityBody } from './cart-input.js';
-import type { CartVersion } from './cart-versions.js';
+import { type CartModel, DEFAULT_CART_MODEL } from './cart-versions.js';
 import { REPLAYED_HEADER, idempotencyKey, idempotentRequest } from './idempotency-key.js';
 import { priceSaved } from './saved-routes.js';
 import { type CartChange, changeCart, readCart, readSaved } from './session-cart.js';
@@ -25,7 +25,7 @@ export function cartRoutes(
   instanceId: string,
   withSession: RequestHandler,
   changesChannel: string,
-  version: CartVersion = 1,
+  { version, lineFormat }: CartModel = DEFAULT_CART_MODEL,
 ): Router {
   const router = Router();
   const send = (res: Response, cart: Cart, status = 200, servedBy = instanceId): void => {
@@ -61,6 +61,7 @@ export function cartRoutes(
       {
         servedBy: instanceId,
         version,
+        lineFormat,
         idempotent,
         status: (cart) => (cart.find((line) => line.sku === sku)?.qty === qty ? 201 : 200),
       },
@@ -78,7 +79,7 @@ export function cartRoutes(
       req.session,
       (cart) => setQuantity(cart, sku, input.qty),
       changesChannel,
-      { servedBy: instanceId, version, idempotent },
+      { servedBy: instanceId, version, lineFormat, idempotent },
     );
     answer(res, change);
   });
@@ -99,6 +100,7 @@ export function cartRoutes(
       await changeCart(req.session, (current) => removeItem(current, sku), changesChannel, {
         servedBy: instanceId,
         version,
+        lineFormat,
         idempotent,
       }),
     );
@@ -113,6 +115,7 @@ export function cartRoutes(
       await changeCart(req.session, () => [], changesChannel, {
         servedBy: instanceId,
         version,
+        lineFormat,
         idempotent,
       }),
     );

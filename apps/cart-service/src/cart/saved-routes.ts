@@ -2,6 +2,7 @@ import { type RequestHandler, type Response, Router } from 'express';
 import type { Catalog } from '../catalog/catalog.js';
 import { type Cart, priceCart } from './cart.js';
 import { parsePathSku } from './cart-input.js';
+import type { LineFormat } from './line-format.js';
 import { type CartWithSaved, forgetSaved, saveForLater } from './saved-for-later.js';
 import { changeSaved, readSaved } from './session-cart.js';
 
@@ -30,6 +31,7 @@ export function savedRoutes(
   instanceId: string,
   withSession: RequestHandler,
   changesChannel: string,
+  lineFormat: LineFormat = 'pairs',
 ): Router {
   const router = Router();
   const send = (res: Response, cart: CartWithSaved): void => {
@@ -43,7 +45,10 @@ export function savedRoutes(
   router.put('/api/cart/saved/:sku', withSession, async (req, res) => {
     const sku = parsePathSku(req.params.sku, 'sku');
     catalog.require(sku);
-    send(res, await changeSaved(req.session, (cart) => saveForLater(cart, sku), changesChannel));
+    send(
+      res,
+      await changeSaved(req.session, (cart) => saveForLater(cart, sku), changesChannel, lineFormat),
+    );
   });
 
   router.delete('/api/cart/saved/:sku', withSession, async (req, res) => {
@@ -51,7 +56,10 @@ export function savedRoutes(
     catalog.require(sku);
     const loaded = readSaved(req.session);
     if (!loaded.saved.some((item) => item.sku === sku)) return send(res, loaded);
-    send(res, await changeSaved(req.session, (cart) => forgetSaved(cart, sku), changesChannel));
+    send(
+      res,
+      await changeSaved(req.session, (cart) => forgetSaved(cart, sku), changesChannel, lineFormat),
+    );
   });
 
   return router;

@@ -4,6 +4,7 @@ import { ApiError } from '../http/api-error.js';
 import type { Cart, CartLine } from './cart.js';
 import type { CartVersion } from './cart-versions.js';
 import type { IdempotentRequest } from './idempotency-key.js';
+import { type LineFormat, encodeLines, objectLines, storedLines } from './line-format.js';
 import type { CartWithSaved } from './saved-for-later.js';
 
 /** The session attribute both route families read and write. Other apps may read it, never write it. */
@@ -35,10 +36,11 @@ interface RememberedWrite {
 }
 
 /**
- * The attribute's value: `{ "lines": [{ "sku": "apple", "qty": 2 }, …] }`, and from cart v2 on
- * `"saved"` beside it (cart-versions.ts). An object, not a bare array of lines, so that a v1
- * replica writing back a v2 cart mid-deploy keeps `saved`: the session's attribute schema keeps
- * the top-level fields an older replica's value lacks, and an array has none.
+ * The attribute's value as this code reads it: `{ "lines": ["apple", 2, "pear", 1] }` (or the
+ * `[{ "sku", "qty" }, …]` lines earlier releases wrote; line-format.ts), and from cart v2 on
+ * `"saved": [{ "sku", "qty" }, …]` beside it (cart-versions.ts). An object, not a bare array of
+ * lines, so that a v1 replica writing back a v2 cart mid-deploy keeps `saved`: the session's
+ * attribute schema keeps the top-level fields an older replica's value lacks, and an array has none.
  */
 export interface StoredCart {
   readonly lines: Cart;
@@ -46,31 +48,37 @@ export interface StoredCart {
   readonly saved?: Cart;
 }
 
+/** {@link StoredCart} as it is written: its lines in the replica's {@link LineFormat}. */
+interface WrittenCart {
+  readonly lines: readonly unknown[];
+  readonly saved?: Cart;
+}
+
 /**
- * What a stored cart must look like. Anything else under `cart` (written by hand in valkey-cli,
- * say) is read as an empty cart instead of failing every request of that user; the next change
- * overwrites it. Two earlier formats are read as their lines: a bare array of lines, and
- * `{ "lines", "writes" }` from before records had keys of their own, whose `writes` are still
- * recognised as retries while sessions written before the upgrade are around.
+ * What a stored cart must look like: `lines` in either line format. Anything else under `cart`
+ * (written by hand in valkey-cli, say) is read as an empty cart instead of failing every request
+ * of that user; the next change overwrites it. Two earlier formats are read as their lines: a
+ * bare array of lines, and `{ "lines", "writes" }` from before records had keys of their own,
+ * whose `writes` are still recognised as retries while sessions written before the upgrade are
+ * around. Both only ever held lines as objects, and so do `saved` and the records: they are
+ * written as they always were.
  */
-const line = z.object({ sku: z.string().min(1), qty: z.number().int().positive() });
-const lines = z.array(line);
-const storedCart = z.object({ lines });
+const storedCart = z.object({ lines: storedLines });
 /** Cart v2: the session upcasts a v1 cart (cart-versions.ts), so `saved` is always there. */
-const storedCartV2 = storedCart.extend({ saved: lines });
+const storedCartV2 = storedCart.extend({ saved: objectLines });
 const legacyCart = z.object({
-  lines,
+  lines: objectLines,
   writes: z.array(
     z.object({
       key: z.string(),
       fingerprint: z.string(),
       status: z.number().int(),
       servedBy: z.string(),
-      lines,
+      lines: objectLines,
     }),
   ),
 });
-const record = z.object({ f: z.string(), s: z.number().int(), b: z.string(), l: lines });
+const record = z.object({ f: z.string(), s: z.number().int(), b: z.string(), l: objectLines });
 
 /** What {@link changeCart} did: applied the change now, or found it already made under its key. */
 export interface CartChange {
@@ -91,6 +99,8 @@ export interface ChangeOptions {
   idempotent?: IdempotentRequest | undefined;
   /** The cart model this replica runs: v2 keeps `saved` through the change. @default 1 */
   version?: CartVersion;
+  /** How this replica writes the lines (line-format.ts; it reads both). @default 'pairs' */
+  lineFormat?: LineFormat;
 }
 
 /** The cart as this request loaded it. Reading never writes, so it never creates a session. */
@@ -121,30 +131,34 @@ export async function changeCart(
   channel: string,
   options: ChangeOptions,
 ): Promise<CartChange> {
-  const { idempotent, servedBy, version = 1 } = options;
+  const { idempotent, servedBy, version = 1, lineFormat = 'pairs' } = options;
   const statusOf = options.status ?? (() => 200);
   const publish = { publish: channel };
-  const changed = ({ lines: cart }: StoredCart): CartChange => ({
-    cart,
-    status: statusOf(cart),
-    servedBy,
-    replayed: false,
-  });
-  const apply = (value: unknown): StoredCart => {
+  // The lines as the handler sees them, read back from what was written (in either format).
+  const linesOf = (written: WrittenCart): Cart => toStoredCart(written, version).lines;
+  const changed = (written: WrittenCart): CartChange => {
+    const cart = linesOf(written);
+    return { cart, status: statusOf(cart), servedBy, replayed: false };
+  };
+  const apply = (value: unknown): WrittenCart => {
     const before = toStoredCart(value, version);
-    return { ...before, lines: change(before.lines) };
+    return { ...before, lines: encodeLines(change(before.lines), lineFormat) };
   };
   if (!idempotent) {
-    return changed(await session.update<StoredCart>(CART_ATTRIBUTE, apply, publish));
+    return changed(await session.update<WrittenCart>(CART_ATTRIBUTE, apply, publish));
   }
+  // The record keeps the lines as objects, whatever the cart is written in: a replay answers
+  // exactly what the first attempt did, on a replica of either line format.
   const remember = {
     name: idempotent.key,
     ttlMs: REPLAY_WINDOW_MS,
-    value: ({ lines: cart }: StoredCart) =>
-      JSON.stringify({ f: idempotent.fingerprint, s: statusOf(cart), b: servedBy, l: cart }),
+    value: (written: WrittenCart) => {
+      const cart = linesOf(written);
+      return JSON.stringify({ f: idempotent.fingerprint, s: statusOf(cart), b: servedBy, l: cart });
+    },
   };
   try {
-    const result = await session.updateOnce<StoredCart>(
+    const result = await session.updateOnce<WrittenCart>(
       CART_ATTRIBUTE,
       remember,
       (value) => {
@@ -220,16 +234,19 @@ export async function changeSaved(
   session: Session,
   change: (cart: CartWithSaved) => CartWithSaved,
   channel: string,
+  lineFormat: LineFormat = 'pairs',
 ): Promise<CartWithSaved> {
-  const stored = await session.update<StoredCart>(
+  const written = await session.update<WrittenCart>(
     CART_ATTRIBUTE,
     (current) => {
       const before = toStoredCart(current, 2);
-      return { ...before, ...change({ lines: before.lines, saved: before.saved ?? [] }) };
+      const after = change({ lines: before.lines, saved: before.saved ?? [] });
+      return { ...before, lines: encodeLines(after.lines, lineFormat), saved: after.saved };
     },
     { publish: channel },
   );
-  return { lines: stored.lines, saved: stored.saved ?? [] };
+  const { lines, saved = [] } = toStoredCart(written, 2);
+  return { lines, saved };
 }
 
 /** @private A write under the request's key in a cart stored in the legacy format. */
@@ -244,7 +261,7 @@ function legacyWrite(value: unknown, { key }: IdempotentRequest): RememberedWrit
 function toStoredCart(value: unknown, version: CartVersion = 1): StoredCart {
   const empty: StoredCart = version === 2 ? { lines: [], saved: [] } : { lines: [] };
   if (value === undefined) return empty;
-  const bare = lines.safeParse(value);
+  const bare = objectLines.safeParse(value);
   if (bare.success) return { ...empty, lines: bare.data };
   const parsed = (version === 2 ? storedCartV2 : storedCart).safeParse(value);
   if (parsed.success) return { ...empty, ...parsed.data };

@@ -222,7 +222,7 @@ describe('bad input gets a 4xx that says what is wrong, and changes nothing', ()
     await customer.send('POST', '/api/cart/items', { json: { sku: 'apple', qty: 2 } });
     await customer.send('POST', '/api/cart/items', { json: { sku: 'pear', qty: 1 } });
     storedBefore = await storedCartJson(cart);
-    assert.equal(storedBefore, '{"lines":[{"sku":"apple","qty":2},{"sku":"pear","qty":1}]}');
+    assert.equal(storedBefore, '{"lines":["apple",2,"pear",1]}');
   });
 
   after(async () => {
