@@ -60,6 +60,84 @@ function clients(count: number, keyed: boolean): GrayClient[] {
   return Array.from({ length: count }, (_, i) => new GrayClient(stack.edgeUrl, `c${i}`, keyed));
 }
 
+/** The demo users; each account client signs in as one of them. */
+const DEMO_LOGINS = [
+  { username: 'alice', password: 'alice123' },
+  { username: 'bob', password: 'bob123' },
+] as const;
+
+/** One client per demo user, signed in before any fault: their `GET /api/account/me` is the load. */
+async function signedInClients(): Promise<GrayClient[]> {
+  const signedIn = DEMO_LOGINS.map((u) => new GrayClient(stack.edgeUrl, `a-${u.username}`, true));
+  for (const [i, client] of signedIn.entries()) {
+    const { username, password } = DEMO_LOGINS[i]!;
+    expect(await client.login(username, password), `${username} signs in`).toBe(true);
+  }
+  return signedIn;
+}
+
+/** Whether `me` names the user the client signed in as (its login is still there). */
+async function namesItsUser(client: GrayClient): Promise<boolean> {
+  return `a-${await client.me()}` === client.label;
+}
+
+/** Each account client reads `me` until `stop()` or its bounds (as runGrayLoad does for carts). */
+async function runMeLoad(
+  signedIn: GrayClient[],
+  options: { stop: () => boolean; maxRequests: number; maxMs: number; pauseMs: number },
+): Promise<void> {
+  const deadline = Date.now() + options.maxMs;
+  await Promise.all(
+    signedIn.map(async (client) => {
+      for (let i = 0; i < options.maxRequests && !options.stop() && Date.now() < deadline; i++) {
+        await client.me();
+        await sleep(options.pauseMs);
+      }
+    }),
+  );
+}
+
+/**
+ * The samples of `load` sent while the store was stalled, held to the target: every one a 503 +
+ * Retry-After, and every one sent after the first 600 ms (by then each replica has met a command
+ * timeout and its store breaker answers at once) answered within 600 ms.
+ */
+function stallVerdict(load: GrayClient[], stalledAt: number, healedAt: number) {
+  const during = load.flatMap((c) => c.samples.filter((s) => s.at >= stalledAt && s.at < healedAt));
+  const settled = during.filter((s) => s.at >= stalledAt + 600);
+  const ms = settled.map((s) => s.ms);
+  return {
+    settled,
+    not503: during.filter((s) => s.status !== 503 || s.retryAfter === null),
+    slow: settled.filter((s) => s.ms >= 600),
+    figures: {
+      requestsDuringStall: during.length,
+      answered503: during.filter((s) => s.status === 503).length,
+      firstWaveMaxMs: Math.max(0, ...during.filter((s) => s.at < stalledAt + 600).map((s) => s.ms)),
+      p50Ms503: percentile(ms, 50),
+      p99Ms503: percentile(ms, 99),
+      maxMs503: Math.max(0, ...ms),
+    },
+  };
+}
+
+/** Per client, ms from `healedAt` to its first success of `call` (at most 40 tries, 50 ms apart). */
+function firstSuccessAfter(
+  load: GrayClient[],
+  healedAt: number,
+  call: (client: GrayClient) => Promise<boolean>,
+): Promise<number[]> {
+  return Promise.all(
+    load.map(async (client) => {
+      for (let i = 0; i < 40; i++) {
+        if (await call(client)) return Date.now() - healedAt;
+        await sleep(50);
+      }
+      return Infinity;
+    }),
+  );
+}
+
 test('Valkey 200 ms slower: every request succeeds, none meets the 500 ms command timeout', async () => {
   const testInfo = test.info();
   const load = clients(4, true);
@@ -102,6 +180,8 @@ test('Valkey stalled 10 s: 503 + Retry-After, success again after the heal, 0 ac
   const testInfo = test.info();
   const load = clients(4, true);
   for (const client of load) await client.add('apple');
+  // Signed-in users on the account routes, held to the same targets as the cart.
+  const accounts = await signedInClients();
   const before = await proxy.links();
   const connectionsBefore = before
     .filter((l) => toValkey(l.name))
@@ -125,62 +205,68 @@ test('Valkey stalled 10 s: 503 + Retry-After, success again after the heal, 0 ac
       await sleep(250);
     }
   })();
-  await runGrayLoad(load, {
+  const bounds = {
     stop: () => Date.now() - stalledAt > 10_000,
     maxRequests: 200,
     maxMs: 11_000,
     pauseMs: 50,
-  });
+  };
+  await Promise.all([runGrayLoad(load, bounds), runMeLoad(accounts, bounds)]);
   const healedAt = Date.now();
   await faultLinks(toValkey, { mode: 'pass' });
   stalled = false;
   await watch;
-  // After the heal: the first request that succeeds, per client.
-  const firstSuccess = await Promise.all(
-    load.map(async (client) => {
-      for (let i = 0; i < 40; i++) {
-        if (await client.add('pear')) return Date.now() - healedAt;
-        await sleep(50);
-      }
-      return Infinity;
-    }),
-  );
+  // After the heal: the first request that succeeds, per client; an account client's `me` must
+  // name its own user again (its login survived the stall).
+  const [firstSuccess, firstMe] = await Promise.all([
+    firstSuccessAfter(load, healedAt, (client) => client.add('pear')),
+    firstSuccessAfter(accounts, healedAt, namesItsUser),
+  ]);
   const tally = await grayTally(load);
-  // Every request sent while the store was stalled. The first wave, sent before any command had
-  // timed out, waits out the 500 ms command timeout on each replica nginx tries; once a replica
-  // has seen one, its store breaker answers at once (apps/cart-service store-breaker.ts).
-  const during = load.flatMap((c) => c.samples.filter((s) => s.at >= stalledAt && s.at < healedAt));
-  const settled = during.filter((s) => s.at >= stalledAt + 600);
-  const not503 = during.filter((s) => s.status !== 503 || s.retryAfter === null);
-  const slow = settled.filter((s) => s.ms >= 600);
+  // The first wave, sent before any command had timed out, waits out the 500 ms command timeout
+  // on each replica nginx tries; once a replica has seen one, its store breaker answers at once
+  // (@baton/service-kit's StoreBreaker, in cart-service and account-service alike).
+  const cart = stallVerdict(load, stalledAt, healedAt);
+  const account = stallVerdict(accounts, stalledAt, healedAt);
   reportCounts(
     testInfo,
     'valkey-stalled',
-    { ...tally, failed: not503.length + slow.length },
+    { ...tally, failed: cart.not503.length + cart.slow.length },
     {
-      requestsDuringStall: during.length,
-      answered503: during.filter((s) => s.status === 503).length,
-      firstWaveMaxMs: Math.max(0, ...during.filter((s) => s.at < stalledAt + 600).map((s) => s.ms)),
-      p50Ms503: percentile(
-        settled.map((s) => s.ms),
-        50,
-      ),
-      p99Ms503: percentile(
-        settled.map((s) => s.ms),
-        99,
-      ),
+      ...cart.figures,
       firstSuccessAfterHealMs: Math.max(...firstSuccess),
       valkeyConnectionsBefore: connectionsBefore,
       valkeyConnectionsMax: maxConnections,
       heldBytesMax: maxHeld,
     },
   );
-  expect(settled.length).toBeGreaterThan(0);
-  expect(not503, 'requests during the stall that were not 503 + Retry-After').toEqual([]);
-  expect(slow, 'requests that waited 600 ms or more for their 503').toEqual([]);
+  reportCounts(
+    testInfo,
+    'valkey-stalled-account',
+    {
+      sent: accounts.reduce((n, c) => n + c.samples.length, 0),
+      failed: account.not503.length + account.slow.length,
+      // Here an acknowledged write is a login, and a lost one a `me` that no longer names its user.
+      acknowledged: accounts.length,
+      lost: firstMe.filter((ms) => !Number.isFinite(ms)).length,
+    },
+    { ...account.figures, firstSuccessAfterHealMs: Math.max(...firstMe) },
+  );
+  for (const [name, verdict] of Object.entries({ cart, account })) {
+    expect(verdict.settled.length, `${name} requests after the first wave`).toBeGreaterThan(0);
+    expect(
+      verdict.not503,
+      `${name} requests during the stall that were not 503 + Retry-After`,
+    ).toEqual([]);
+    expect(verdict.slow, `${name} requests that waited 600 ms or more for their 503`).toEqual([]);
+  }
   expect(firstSuccess.every(Number.isFinite), 'every client succeeds again after the heal').toBe(
     true,
   );
+  expect(
+    firstMe.every(Number.isFinite),
+    'every signed-in user reads `me` again after the heal',
+  ).toBe(true);
   expect(tally.lost, 'acknowledged adds lost').toBe(0);
   // Bounded: no reconnect storm (the connections stay those of the replicas) and the backlog the
   // proxy held stays far below its per-connection cap.
@@ -188,47 +274,68 @@ test('Valkey stalled 10 s: 503 + Retry-After, success again after the heal, 0 ac
   expect(maxHeld).toBeLessThan(1024 * 1024);
 });
 
-test('one cart replica cut off from Valkey: unready, and nginx sends its 503s to the sibling: 0 failed', async () => {
+test('one cart and one account replica cut off from Valkey: unready, and nginx sends their 503s to the siblings: 0 failed', async () => {
   const testInfo = test.info();
   const status = await stack.status();
-  const cart = status.find((p) => p.service === 'cart' && p.state === 'running')!;
+  const cut = (['cart', 'account'] as const).map((service) =>
+    status.find((p) => p.service === service && p.state === 'running')!,
+  );
+  const cutLinks = new Set(cut.map((replica) => `${replica.name}>valkey`));
   const load = clients(4, true);
   for (const client of load) await client.add('apple');
+  const accounts = await signedInClients();
   const cutAt = Date.now();
-  await faultLinks((name) => name === `${cart.name}>valkey`, { mode: 'stall' });
-  // Unready: its own /readyz (what an orchestrator would ask) turns 503.
-  let unreadyAfterMs = Infinity;
-  for (let i = 0; i < 40; i++) {
-    const ready = await fetch(`http://127.0.0.1:${cart.port}/readyz`, {
-      signal: AbortSignal.timeout(2_000),
-    })
-      .then((r) => r.status)
-      .catch(() => 0);
-    if (ready === 503) {
-      unreadyAfterMs = Date.now() - cutAt;
-      break;
-    }
-    await sleep(100);
-  }
-  await runGrayLoad(load, { stop: () => false, maxRequests: 30, maxMs: 30_000, pauseMs: 20 });
-  await faultLinks((name) => name === `${cart.name}>valkey`, { mode: 'pass' });
+  await faultLinks((name) => cutLinks.has(name), { mode: 'stall' });
+  // Unready: each one's own /readyz (what an orchestrator would ask) turns 503.
+  const unreadyAfterMs = await Promise.all(
+    cut.map(async (replica) => {
+      for (let i = 0; i < 40; i++) {
+        const ready = await fetch(`http://127.0.0.1:${replica.port}/readyz`, {
+          signal: AbortSignal.timeout(2_000),
+        })
+          .then((r) => r.status)
+          .catch(() => 0);
+        if (ready === 503) return Date.now() - cutAt;
+        await sleep(100);
+      }
+      return Infinity;
+    }),
+  );
+  const bounds = { stop: () => false, maxRequests: 30, maxMs: 30_000, pauseMs: 20 };
+  await Promise.all([runGrayLoad(load, bounds), runMeLoad(accounts, bounds)]);
+  await faultLinks((name) => cutLinks.has(name), { mode: 'pass' });
   const tally = await grayTally(load);
   const failed = load.flatMap((c) => c.failures(cutAt));
+  const failedMe = accounts.flatMap((c) => c.failures(cutAt));
+  const loginsLost = (await Promise.all(accounts.map(namesItsUser))).filter((ok) => !ok).length;
+  const p99Since = (group: GrayClient[]) =>
+    percentile(
+      group.flatMap((c) => c.samples.filter((s) => s.at >= cutAt).map((s) => s.ms)),
+      99,
+    );
   reportCounts(
     testInfo,
     'cart-partitioned',
     { ...tally, failed: failed.length },
-    {
-      partitioned: cart.name,
-      unreadyAfterMs,
-      p99Ms: percentile(
-        load.flatMap((c) => c.samples.filter((s) => s.at >= cutAt).map((s) => s.ms)),
-        99,
-      ),
-    },
+    { partitioned: cut[0]!.name, unreadyAfterMs: unreadyAfterMs[0]!, p99Ms: p99Since(load) },
   );
-  expect(unreadyAfterMs, `${cart.name} turned unready`).toBeLessThan(Infinity);
-  expect(failed, 'failed requests').toEqual([]);
+  reportCounts(
+    testInfo,
+    'account-partitioned',
+    {
+      sent: accounts.reduce((n, c) => n + c.samples.length, 0),
+      failed: failedMe.length,
+      acknowledged: accounts.length,
+      lost: loginsLost,
+    },
+    { partitioned: cut[1]!.name, unreadyAfterMs: unreadyAfterMs[1]!, p99Ms: p99Since(accounts) },
+  );
+  for (const [i, replica] of cut.entries()) {
+    expect(unreadyAfterMs[i], `${replica.name} turned unready`).toBeLessThan(Infinity);
+  }
+  expect(failed, 'failed cart requests').toEqual([]);
+  expect(failedMe, 'failed account requests').toEqual([]);
+  expect(loginsLost, 'logins lost').toBe(0);
   expect(tally.lost).toBe(0);
   expect(tally.duplicates).toBe(0);
 });

@@ -7,9 +7,11 @@ import type { Logger } from 'pino';
 import {
   Readiness,
   ServiceMetrics,
+  StoreBreaker,
   requestLogging,
   servedBy,
   sessionOptionsFrom,
+  storeBreakerGate,
   type Tracing,
 } from '@baton/service-kit';
 import { AppModule } from './app.module.js';
@@ -36,9 +38,18 @@ export interface AccountAppDeps {
  *
  * Request path, in Express order: `X-Served-By`, request log, metrics, then `/healthz`, `/readyz`
  * and `/metrics` (plain Express, before Nest, so they never touch the session store and keep
- * answering while Valkey is down), the JSON body parser, and then Nest: the session middleware
- * (header resolver: the gateway passes the token in `X-Auth-Token`), the account routes, Nest's
- * 404, and {@link JsonExceptionFilter} for every error.
+ * answering while Valkey is down), the JSON body parser, the store breaker's gate, and then Nest:
+ * the session middleware (header resolver: the gateway passes the token in `X-Auth-Token`), the
+ * account routes, Nest's 404, and {@link JsonExceptionFilter} for every error.
+ *
+ * The store breaker (service-kit's `StoreBreaker`, the same as cart-service's): once a request met
+ * `SESSION_STORE_UNAVAILABLE`, every request that reaches Nest answers that 503 + Retry-After at
+ * once instead of waiting out the command timeout, until a PING answers. Every Nest route needs
+ * the store (`SessionModule` loads the session for all of them), so the gate sits in front of all
+ * of Nest. It is Express middleware on the Express instance, not a Nest middleware, because it
+ * must run before `SessionModule`'s middleware, and Nest mounts a global module's middleware first,
+ * in the order the modules are configured; here the order is the one the code reads. The breaker
+ * learns of store failures in the exception filter, which every error of the app passes.
  */
 export async function createApp(
   config: AccountConfig,
@@ -68,6 +79,8 @@ export async function createApp(
     keyPrefix: `${config.SESSION_NAMESPACE}:login-throttle`,
   });
 
+  const breaker = new StoreBreaker(() => deps.valkey.ping());
+
   const identity = { instance: config.INSTANCE_ID, version: config.BUILD_VERSION };
   const http = express();
   http.disable('x-powered-by');
@@ -78,6 +91,7 @@ export async function createApp(
   http.use(readiness.routes(identity));
   http.get('/metrics', metrics.handler());
   http.use(jsonBody());
+  http.use(storeBreakerGate(breaker));
 
   // bodyParser: false, because jsonBody() above parses with our limit; abortOnError: false, so a
   // failing bootstrap rejects (main prints it and exits 1, a test sees the error) instead of
@@ -87,7 +101,7 @@ export async function createApp(
     new ExpressAdapter(http),
     { logger: new PinoNestLogger(logger), bodyParser: false, abortOnError: false },
   );
-  app.useGlobalFilters(new JsonExceptionFilter(logger));
+  app.useGlobalFilters(new JsonExceptionFilter(logger, breaker));
   await app.init();
   return app;
 }

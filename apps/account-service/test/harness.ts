@@ -58,7 +58,10 @@ export async function startAccount(
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const valkey = createValkeyClient({ url: valkeyUrl, commandTimeoutMs: 300 });
+  const valkey = createValkeyClient({
+    url: valkeyUrl,
+    commandTimeoutMs: config.VALKEY_COMMAND_TIMEOUT_MS,
+  });
   await waitUntilReady(valkey);
   const app = await createApp(config, {
     valkey,

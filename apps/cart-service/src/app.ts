@@ -5,9 +5,12 @@ import { session, sessionErrorHandler } from '@baton/session/express';
 import {
   Readiness,
   ServiceMetrics,
+  StoreBreaker,
   requestLogging,
   servedBy,
   sessionOptionsFrom,
+  storeBreakerGate,
+  storeBreakerObserver,
   type Tracing,
 } from '@baton/service-kit';
 import { cartChangesChannel } from './cart/cart-changes.js';
@@ -21,7 +24,6 @@ import { catalogRoutes } from './catalog/routes.js';
 import { type CartConfig, cartVersionOf } from './config.js';
 import { jsonErrors, notFound } from './http/error-handler.js';
 import { jsonBody } from './http/json-body.js';
-import { StoreBreaker } from './http/store-breaker.js';
 
 export interface CartAppDeps {
   /** The Valkey connection sessions live on (see `valkeyClientFrom`). The caller owns and closes it. */
@@ -58,7 +60,8 @@ export function createApp(config: CartConfig, deps: CartAppDeps): Express {
   const catalog = deps.catalog ?? new Catalog();
   const version = cartVersionOf(config);
   const lineFormat = config.CART_LINE_FORMAT ?? 'pairs';
-  // A stalled store answers 503 at once instead of after every command timeout (store-breaker.ts).
+  // A stalled store answers 503 at once instead of after every command timeout (service-kit's
+  // StoreBreaker).
   const breaker = new StoreBreaker(() => deps.valkey.ping());
   const loadSession = session({
     ...sessionOptionsFrom(config, deps.valkey, 'header', logger, metrics, deps.tracing),
@@ -66,7 +69,7 @@ export function createApp(config: CartConfig, deps: CartAppDeps): Express {
       ? {}
       : { attributes: { [CART_ATTRIBUTE]: cartAttributeSchema(version) } }),
   });
-  const gate = breaker.gate();
+  const gate = storeBreakerGate(breaker);
   const withSession: RequestHandler = (req, res, next) =>
     gate(req, res, (err?: unknown) => (err ? next(err) : loadSession(req, res, next)));
   const changesChannel = cartChangesChannel(config.SESSION_NAMESPACE);
@@ -88,7 +91,7 @@ export function createApp(config: CartConfig, deps: CartAppDeps): Express {
     app.use(savedRoutes(catalog, config.INSTANCE_ID, withSession, changesChannel, lineFormat));
   }
   app.use(notFound());
-  app.use(breaker.observer());
+  app.use(storeBreakerObserver(breaker));
   app.use(sessionErrorHandler());
   app.use(jsonErrors(logger));
   return app;

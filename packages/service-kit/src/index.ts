@@ -2,6 +2,8 @@ export { ConfigError, loadConfig, serviceEnvSchema, type ServiceEnv } from './co
 export { createLogger, requestLogging } from './logger.js';
 export { ServiceMetrics } from './metrics.js';
 export { Readiness } from './readiness.js';
+export { StoreBreaker } from './store-breaker.js';
+export { storeBreakerGate, storeBreakerObserver } from './store-breaker-middleware.js';
 export { servedBy, type ReplicaIdentity } from './served-by.js';
 export {
   serve,

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
+import type { StoreBreaker } from '@baton/service-kit';
 import { toHttpError } from '@baton/session';
 import { ApiException } from './api.exception.js';
 import { BODY_LIMIT } from './json-body.js';
@@ -40,13 +41,19 @@ const BODY_ERROR_CODES: Record<string, string> = {
  * Anything else is a bug: logged with its stack, answered 500 without details.
  *
  * Nest hands this filter errors from everywhere in the request: middleware (the session's load),
- * Express middleware before Nest (body parsing), guards, pipes, handlers, and its own 404.
+ * Express middleware before Nest (body parsing, the store breaker's gate), guards, pipes, handlers
+ * (the login throttle's store errors), and its own 404. That is why it is where the store
+ * breaker sees every store failure (`breaker.observe`), as cart-service's error middleware does.
  */
 @Catch()
 export class JsonExceptionFilter implements ExceptionFilter {
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly breaker: StoreBreaker,
+  ) {}
 
   catch(err: unknown, host: ArgumentsHost): void {
+    this.breaker.observe(err);
     const req = host.switchToHttp().getRequest<Request & { log?: Logger }>();
     const res = host.switchToHttp().getResponse<Response>();
     const answer = describe(err, req);

@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { SessionStoreUnavailableError } from '@baton/session';
 
 /** How long a request waits for a probe's answer before it gets its 503: short beside 500 ms. */
@@ -11,10 +10,14 @@ const PROBE_WAIT_MS = 50;
  * retries a 503 on the sibling replica (right for one replica cut off from Valkey), multiplies
  * that wait by every try at both of its hops: about 2 s per request when the whole store stalls.
  *
- * A request that met `SESSION_STORE_UNAVAILABLE` trips it. While tripped, one PING at a time checks whether Valkey answers again, and a request that needs the store waits
- * at most 50 ms for that PING: answered, the breaker closes and the request goes on; else it gets
- * the same 503 + Retry-After. On a stall the PING that was held is answered the moment the link
- * heals, so traffic flows again at once.
+ * A request that met `SESSION_STORE_UNAVAILABLE` trips it ({@link observe}). While tripped, one
+ * PING at a time checks whether Valkey answers again, and a request that needs the store waits at
+ * most 50 ms for that PING ({@link admit}): answered, the breaker closes and the request goes on;
+ * else it gets the same 503 + Retry-After. On a stall the PING that was held is answered the
+ * moment the link heals, so traffic flows again at once.
+ *
+ * Knows no HTTP framework: `storeBreakerGate`/`storeBreakerObserver` put it in an Express app, and
+ * a Nest app on platform-express mounts the same gate and calls `observe` from its exception filter.
  */
 export class StoreBreaker {
   #tripped = false;
@@ -27,22 +30,19 @@ export class StoreBreaker {
     return this.#tripped;
   }
 
-  /** Put in front of the session middleware: a tripped breaker answers for the store. */
-  gate(): RequestHandler {
-    return (_req, _res, next) => {
-      if (!this.#tripped) return next();
-      void Promise.race([this.#probe(), sleep(PROBE_WAIT_MS)]).then(() =>
-        next(this.#tripped ? unavailable() : undefined),
-      );
-    };
+  /** Trips on a `SessionStoreUnavailableError`; any other error says nothing about the store. */
+  observe(err: unknown): void {
+    if (err instanceof SessionStoreUnavailableError) this.#tripped = true;
   }
 
-  /** Mount before the session error handler: trips on every store-unavailable error it sees. */
-  observer(): ErrorRequestHandler {
-    return (err, _req, _res, next) => {
-      if (err instanceof SessionStoreUnavailableError) this.#tripped = true;
-      next(err);
-    };
+  /**
+   * Whether a request that needs the store may go on: `undefined` when it may (closed, or the
+   * probe answered within the short wait), else the 503 error to answer with. Never rejects.
+   */
+  async admit(): Promise<SessionStoreUnavailableError | undefined> {
+    if (!this.#tripped) return undefined;
+    await Promise.race([this.#probe(), sleep(PROBE_WAIT_MS)]);
+    return this.#tripped ? unavailable() : undefined;
   }
 
   /**

@@ -4,12 +4,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { NextFunction, Request, Response } from 'express';
 import { SessionStoreUnavailableError } from '@baton/session';
 import { StoreBreaker } from './store-breaker.js';
+import { storeBreakerGate, storeBreakerObserver } from './store-breaker-middleware.js';
 
-/** Runs the gate once: what it passed to next(), and how long it took. */
+/** Runs the Express gate once: what it passed to next(), and how long it took. */
 async function through(breaker: StoreBreaker): Promise<{ passed: unknown; ms: number }> {
   const started = Date.now();
   const passed = await new Promise<unknown>((resolve) =>
-    breaker.gate()(
+    storeBreakerGate(breaker)(
       {} as Request,
       {} as Response,
       ((err?: unknown) => resolve(err)) as NextFunction,
@@ -22,7 +23,7 @@ function trip(
   breaker: StoreBreaker,
   error: unknown = new SessionStoreUnavailableError(new Error('Command timed out')),
 ): void {
-  breaker.observer()(error, {} as Request, {} as Response, (() => {}) as NextFunction);
+  storeBreakerObserver(breaker)(error, {} as Request, {} as Response, (() => {}) as NextFunction);
 }
 
 describe('StoreBreaker', () => {
@@ -31,6 +32,31 @@ describe('StoreBreaker', () => {
     assert.equal((await through(breaker)).passed, undefined);
     trip(breaker, new Error('a handler bug'));
     assert.equal(breaker.isTripped, false);
+  });
+
+  it('the observer hands every error on untouched, and the closed gate calls next at once', () => {
+    const breaker = new StoreBreaker(async () => 'PONG');
+    const error = new SessionStoreUnavailableError(new Error('Command timed out'));
+    let passedOn: unknown;
+    storeBreakerObserver(breaker)(
+      error,
+      {} as Request,
+      {} as Response,
+      ((err: unknown) => {
+        passedOn = err;
+      }) as NextFunction,
+    );
+    assert.equal(passedOn, error);
+    const open = new StoreBreaker(async () => 'PONG');
+    let called = false;
+    storeBreakerGate(open)(
+      {} as Request,
+      {} as Response,
+      (() => {
+        called = true;
+      }) as NextFunction,
+    );
+    assert.equal(called, true, 'no tick spent on the healthy path');
   });
 
   it('while the store hangs: a 503 error within the short probe wait, one probe at a time', async () => {
