@@ -115,7 +115,9 @@ export async function runGatewayBench(
     });
     // The control keeps no session, so any well-shaped token does: cookies like a browser's.
     const upstream = { valkeyUrl: valkey.url, cartUrl: cart.url };
-    const tokens = Array.from({ length: plan.sessions }, () => randomBytes(24).toString('base64url'));
+    const tokens = Array.from({ length: plan.sessions }, () =>
+      randomBytes(24).toString('base64url'),
+    );
     const cookies = tokens.map((t) => `SESSION=${t}; theme=dark`);
     const gateways = new Map<string, StartedGateway>();
     for (const build of builds) {
