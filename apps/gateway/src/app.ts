@@ -21,7 +21,7 @@ import { securityHeaders } from './http/security-headers.js';
 import { LiveUpdates } from './live/live-updates.js';
 import { idempotentWriteProxy } from './proxy/idempotent-write-proxy.js';
 import { SessionTokenTransport } from './proxy/session-token-transport.js';
-import { upstreamProxy } from './proxy/upstream-proxy.js';
+import { createUpstream, upstreamProxy } from './proxy/upstream-proxy.js';
 import { staticUi } from './ui/static-ui.js';
 
 /** A cart write body is a sku and a number (cart-service refuses over 16 kB); held to resend it. */
@@ -54,7 +54,10 @@ export interface GatewayApp extends BuiltService {
   ready(): Promise<void>;
   /** SIGTERM: closes every WebSocket with 1001 so clients reconnect to another gateway. */
   drain(): void;
-  /** Closes the WebSockets (1001) and stops the session events; leaves `deps.valkey` open. */
+  /**
+   * Closes the WebSockets (1001), the upstream connection pools and the session events; leaves
+   * `deps.valkey` open.
+   */
   close(): Promise<void>;
 }
 
@@ -93,8 +96,8 @@ export function createApp(config: GatewayConfig, deps: GatewayDeps): GatewayApp 
   });
   const fleet = new FleetFeed(sockets);
   const transport = new SessionTokenTransport({ cookieSecure: config.COOKIE_SECURE });
-  const proxyTo = (name: string, target: string) =>
-    upstreamProxy({
+  const upstream = (name: string, target: string) =>
+    createUpstream({
       name,
       target,
       instanceId: config.INSTANCE_ID,
@@ -103,21 +106,17 @@ export function createApp(config: GatewayConfig, deps: GatewayDeps): GatewayApp 
       transport,
       injectTrace: deps.tracing?.inject,
     });
-  const cart = proxyTo('cart', config.CART_URL);
+  const cartUpstream = upstream('cart', config.CART_URL);
+  const accountUpstream = upstream('account', config.ACCOUNT_URL);
+  const cart = upstreamProxy(cartUpstream);
   // Cart writes carry an Idempotency-Key (added when the client sent none) and are sent once more
   // when the internal listener loses the replica mid-request; see idempotent-write-proxy.ts.
-  const cartWrites = idempotentWriteProxy({
+  const cartWrites = idempotentWriteProxy(cartUpstream, {
     name: 'cart',
-    target: config.CART_URL,
-    instanceId: config.INSTANCE_ID,
-    version: config.BUILD_VERSION,
-    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
-    transport,
-    injectTrace: deps.tracing?.inject,
     maxBodyBytes: CART_WRITE_BODY_LIMIT,
     retryDelayMs: CART_WRITE_RETRY_DELAY_MS,
   });
-  const account = proxyTo('account', config.ACCOUNT_URL);
+  const account = upstreamProxy(accountUpstream);
 
   const identity = { instance: config.INSTANCE_ID, version: config.BUILD_VERSION };
   const app = express();
@@ -155,7 +154,12 @@ export function createApp(config: GatewayConfig, deps: GatewayDeps): GatewayApp 
       fleet.drain();
     },
     async close() {
-      await Promise.all([live.close(), fleet.close()]);
+      await Promise.all([
+        live.close(),
+        fleet.close(),
+        cartUpstream.close(),
+        accountUpstream.close(),
+      ]);
       await manager.close();
     },
   };

@@ -75,9 +75,40 @@ export async function profileCarts(
   });
   const to = Date.now() - EDGE_MS;
   await restart([]);
+  const summary = await summarizeProfiles(dir, spawned, from, to);
+  // Requests answered inside the sampled window, assuming a steady rate over the run.
+  const requests = (result.ok * Math.max(0, to - from)) / (result.seconds * 1000);
+  return {
+    variant,
+    tier,
+    requests: result.ok,
+    windowRequests: requests,
+    sampledMs: summary.sampledMs,
+    ...perRequest(summary, requests),
+  };
+}
+
+/** Self time of `node --cpu-prof` profiles, in ms, by origin and by function. */
+export interface ProfileSummary {
+  /** Non-idle CPU time sampled in the window, in ms, all profiles together. */
+  readonly sampledMs: number;
+  readonly byOrigin: ReadonlyMap<string, number>;
+  readonly byFunction: ReadonlyMap<string, number>;
+}
+
+/**
+ * Reads the `.cpuprofile` files in `dir` of the processes in `spawned` (pid → the wall-clock
+ * ms it was started at) and sums the self time of the samples taken between `from` and `to`
+ * (wall-clock ms), idle left out.
+ */
+export async function summarizeProfiles(
+  dir: string,
+  spawned: ReadonlyMap<number, number>,
+  from: number,
+  to: number,
+): Promise<ProfileSummary> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
-  if (files.length === 0)
-    throw new Error(`${variant}: the profiler wrote no .cpuprofile to ${dir}`);
+  if (files.length === 0) throw new Error(`the profiler wrote no .cpuprofile to ${dir}`);
   const selfMs = new Map<string, { origin: string; ms: number }>();
   for (const file of files) {
     // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile
@@ -101,29 +132,30 @@ export async function profileCarts(
       selfMs.set(key, entry);
     });
   }
-  const total = [...selfMs.values()].reduce((sum, e) => sum + e.ms, 0);
   const byOrigin = new Map<string, number>();
   for (const { origin, ms } of selfMs.values())
     byOrigin.set(origin, (byOrigin.get(origin) ?? 0) + ms);
-  // Requests answered inside the sampled window, assuming a steady rate over the run.
-  const requests = (result.ok * Math.max(0, to - from)) / (result.seconds * 1000);
+  return {
+    sampledMs: [...selfMs.values()].reduce((sum, e) => sum + e.ms, 0),
+    byOrigin,
+    byFunction: new Map([...selfMs].map(([name, e]) => [name, e.ms])),
+  };
+}
+
+/** A summary's origins and top 12 functions as shares and µs per request, largest first. */
+export function perRequest(
+  summary: ProfileSummary,
+  requests: number,
+): { byOrigin: ProfileEntry[]; topFunctions: ProfileEntry[] } {
   const entry = ([name, ms]: [string, number]): ProfileEntry => ({
     name,
-    share: ms / total,
+    share: ms / summary.sampledMs,
     microsPerRequest: (ms * 1000) / Math.max(1, requests),
   });
+  const sorted = (map: ReadonlyMap<string, number>) => [...map].sort((a, b) => b[1] - a[1]);
   return {
-    variant,
-    tier,
-    requests: result.ok,
-    windowRequests: requests,
-    sampledMs: total,
-    byOrigin: [...byOrigin].sort((a, b) => b[1] - a[1]).map(entry),
-    topFunctions: [...selfMs]
-      .map(([name, e]) => [name, e.ms] as [string, number])
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 12)
-      .map(entry),
+    byOrigin: sorted(summary.byOrigin).map(entry),
+    topFunctions: sorted(summary.byFunction).slice(0, 12).map(entry),
   };
 }
 

@@ -165,8 +165,8 @@ export async function startVariantStack(options: VariantStackOptions): Promise<V
   return stack;
 }
 
-/** @private apps/gateway's entry point, found through the workspace dependency. */
-function resolveGatewayMain(): string {
+/** apps/gateway's entry point, found through the workspace dependency. */
+export function resolveGatewayMain(): string {
   const require = createRequire(import.meta.url);
   const manifest = require.resolve('@baton/gateway/package.json');
   return path.join(path.dirname(manifest), 'dist', 'src', 'main.js');

@@ -1,9 +1,9 @@
-import type { ClientRequest, IncomingMessage } from 'node:http';
-import { Socket } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { Request, RequestHandler, Response } from 'express';
-import { createProxyMiddleware } from 'http-proxy-middleware';
+import { type Dispatcher, Pool } from 'undici';
 import { sendError } from '../http/json-error.js';
-import { setForwardedHeaders } from './forwarded-headers.js';
+import { forwardedHeaders } from './forwarded-headers.js';
 import type { SessionTokenTransport } from './session-token-transport.js';
 
 export interface UpstreamProxyOptions {
@@ -15,11 +15,15 @@ export interface UpstreamProxyOptions {
   instanceId: string;
   /** This gateway's `BUILD_VERSION`, the first entry of `X-Build-Version`. */
   version: string;
-  /** How long the upstream may take to start answering before the client gets a 504. */
+  /**
+   * How long the upstream may take to start answering, and at most between two pieces of its
+   * body, before the client gets a 504 (or, once the answer has begun, a cut connection).
+   */
   timeoutMs: number;
   transport: SessionTokenTransport;
-  /** Set only when tracing is on: writes the request's `traceparent` onto the upstream request. */
-  injectTrace?: ((proxyReq: ClientRequest) => void) | undefined;
+  /** Set only when tracing is on: writes the request's `traceparent` onto the upstream headers. */
+  injectTrace?:
+    ((headers: { setHeader(name: string, value: string): unknown }) => void) | undefined;
 }
 
 /** The error code for an upstream that sent an error page instead of the platform's JSON. */
@@ -31,115 +35,275 @@ const CODE_FOR_STATUS: Record<number, string> = {
 };
 
 /**
- * Forwards a request to one upstream service and translates what crosses the edge: the session
- * token (cookie ↔ `X-Auth-Token`, see {@link SessionTokenTransport}), `X-Request-Id`,
- * `X-Forwarded-*`, `X-Served-By` (`gateway-1, cart-2`) and `X-Build-Version` (`v1, v2`). Whatever goes wrong upstream reaches
- * the client as the platform's JSON error, never as nginx's HTML page or a hanging request: a
- * refused or reset connection is a 502, no answer within `timeoutMs` a 504.
- *
- * @example
- * app.all('/api/cart{/*rest}', upstreamProxy({ name: 'cart', target: 'http://127.0.0.1:8081',
- *   instanceId: 'gateway-1', version: 'v1', timeoutMs: 10_000, transport }));
+ * Hop-by-hop headers (RFC 9110 §7.6.1) and what undici frames itself: never copied from one hop
+ * to the next, in either direction. `host` is the upstream's own (the client's travels in
+ * X-Forwarded-Host); `expect` was answered by this server already.
  */
-export function upstreamProxy(options: UpstreamProxyOptions): RequestHandler {
-  const hooks = upstreamHooks(options);
-  return createProxyMiddleware<Request, Response>({
-    target: options.target,
-    // The upstream sees its own host in `Host`; the client's host travels in X-Forwarded-Host.
-    changeOrigin: true,
-    proxyTimeout: options.timeoutMs,
-    on: {
-      proxyReq: (proxyReq, req) => hooks.prepare(proxyReq, req),
-      proxyRes(proxyRes, req, res) {
-        if (hooks.answerErrorPage(proxyRes, req, res)) return;
-        hooks.translate(proxyRes, req, res);
-      },
-      error: (err, req, res) => hooks.failed(err, req, res),
-    },
-  });
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'host',
+  'expect',
+]);
+
+/** How an attempt was lost before any of its answer reached the client. */
+export type LostAttempt = { status: number } | { err: Error };
+
+/**
+ * Given an attempt that was lost before any answer reached the client; true when it took the
+ * request over (sends it again), false to let the proxy answer the client.
+ */
+export type RetryDecision = (lost: LostAttempt) => boolean;
+
+/**
+ * One upstream service behind one keep-alive connection pool (undici's `Pool`): sends a request
+ * there and relays the answer, translating what crosses the edge.
+ */
+export interface Upstream {
+  /**
+   * Sends `req` upstream with `body` (a held copy, the client's own stream, or none) and writes
+   * the answer to `res`. `retry` is asked when the attempt is lost before its answer began.
+   */
+  forward(req: Request, res: Response, body: Buffer | Readable | null, retry?: RetryDecision): void;
+  /** Closes the pool's connections (the app's `close()`). */
+  close(): Promise<void>;
 }
 
 /**
- * What every proxy to a Baton upstream does around the library, shared by {@link upstreamProxy}
- * and the retrying proxy of cart writes.
+ * Forwards requests to one upstream service and translates what crosses the edge: the session
+ * token (cookie ↔ `X-Auth-Token`, see {@link SessionTokenTransport}), `X-Request-Id`,
+ * `X-Forwarded-*`, `X-Served-By` (`gateway-1, cart-2`) and `X-Build-Version` (`v1, v2`).
+ * Whatever goes wrong upstream reaches the client as the platform's JSON error, never as nginx's
+ * HTML page or a hanging request: a refused or reset connection is a 502, no answer within
+ * `timeoutMs` a 504, and an answer cut after it began is a cut connection to the client.
+ *
+ * The HTTP client is undici (a `Pool` of keep-alive connections per upstream, driven through
+ * its `dispatch` handler API): the answer's bytes go from undici's parser straight to `res`,
+ * with backpressure, without Node's `http.request` or a stream in between. Request bodies
+ * stream through.
+ *
+ * @example
+ * const cart = createUpstream({ name: 'cart', target: 'http://127.0.0.1:8081',
+ *   instanceId: 'gateway-1', version: 'v1', timeoutMs: 10_000, transport });
+ * app.all('/api/cart{/*rest}', upstreamProxy(cart));
  */
-export interface UpstreamHooks {
-  /** Sets the headers of the upstream request (token, cookies, X-Forwarded-*, X-Request-Id). */
-  prepare(proxyReq: ClientRequest, req: Request): void;
-  /**
-   * An upstream error that is not the platform's JSON (nginx's HTML page) becomes a JSON error;
-   * true when it did so (the upstream's body is drained, the response ended).
-   */
-  answerErrorPage(proxyRes: IncomingMessage, req: Request, res: Response): boolean;
-  /** Rewrites the upstream's response headers in place for the client (X-Served-By, token, …). */
-  translate(proxyRes: IncomingMessage, req: Request, res: Response): void;
-  /** Whether this request's upstream call ended because of `timeoutMs` (a 504, not a 502). */
-  timedOut(req: IncomingMessage): boolean;
-  /** A connection that failed, was reset or timed out: 502 / 504 JSON, or a cut connection. */
-  failed(err: Error, req: Request, res: Response | Socket): void;
+export function upstreamProxy(upstream: Upstream): RequestHandler {
+  return function proxyToUpstream(req, res) {
+    upstream.forward(req, res, hasBody(req) ? req : null);
+  };
 }
 
-/** The hooks of one upstream; see {@link UpstreamHooks}. */
-export function upstreamHooks(options: UpstreamProxyOptions): UpstreamHooks {
+/** The pool and the translations of one upstream; see {@link Upstream}. */
+export function createUpstream(options: UpstreamProxyOptions): Upstream {
   const { name, instanceId, version, transport } = options;
-  // Requests whose upstream call hit the timeout, so the error handler can tell 504 from 502.
-  const timedOut = new WeakSet<IncomingMessage>();
-  return {
-    prepare(proxyReq, req) {
-      proxyReq.once('timeout', () => timedOut.add(req));
-      setForwardedHeaders(proxyReq, req);
-      proxyReq.setHeader('X-Request-Id', String(req.id));
-      const token = transport.tokenOf(req);
-      if (token === undefined) proxyReq.removeHeader('X-Auth-Token');
-      else proxyReq.setHeader('X-Auth-Token', token);
-      const cookies = transport.cookiesWithoutSession(req.headers.cookie);
-      if (cookies === undefined) proxyReq.removeHeader('Cookie');
-      else proxyReq.setHeader('Cookie', cookies);
-      options.injectTrace?.(proxyReq);
-    },
+  const target = new URL(options.target);
+  // A target with a path (`http://nginx:8081/base`) prefixes every forwarded path.
+  const prefix = target.pathname === '/' ? '' : target.pathname.replace(/\/$/, '');
+  const pool = new Pool(target.origin, {
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+  });
 
-    answerErrorPage(proxyRes, req, res) {
-      const status = proxyRes.statusCode ?? 502;
-      if (status < 400 || isJson(proxyRes.headers['content-type'])) return false;
-      // nginx's (or anyone's) HTML error page: drain it and answer with JSON instead.
-      // Ending the response here makes the library skip copying and piping the upstream's.
-      proxyRes.resume();
-      req.log.warn({ upstream: name, status }, 'upstream answered an error page');
-      sendUpstreamError(res, status, CODE_FOR_STATUS[status] ?? 'UPSTREAM_ERROR', name);
-      return true;
-    },
-
-    translate(proxyRes, req, res) {
-      // Connection and Keep-Alive describe the gateway↔upstream hop, not ours with the client;
-      // and while draining, the gateway's own `Connection: close` must win.
-      delete proxyRes.headers['keep-alive'];
-      const ours = res.getHeader('connection');
-      if (ours === undefined) delete proxyRes.headers.connection;
-      else proxyRes.headers.connection = String(ours);
-      const servedBy = proxyRes.headers['x-served-by'];
-      proxyRes.headers['x-served-by'] = servedBy ? `${instanceId}, ${servedBy}` : instanceId;
-      const built = proxyRes.headers['x-build-version'];
-      proxyRes.headers['x-build-version'] = built ? `${version}, ${built}` : version;
-      transport.translateResponse(transport.transportOf(req), proxyRes.headers);
-    },
-
-    timedOut: (req) => timedOut.has(req),
-
-    failed(err, req, res) {
-      if (res instanceof Socket) {
-        res.destroy();
-        return;
-      }
-      const status = timedOut.has(req) ? 504 : 502;
-      req.log.warn({ err, upstream: name, status }, 'upstream request failed');
-      if (res.headersSent) {
-        // Part of the upstream's answer is already on the wire; cut it rather than lie.
-        res.destroy();
-        return;
-      }
-      sendUpstreamError(res, status, 'UPSTREAM_UNAVAILABLE', name);
-    },
+  const requestHeaders = (req: Request, body: Buffer | Readable | null): IncomingHttpHeaders => {
+    const headers: IncomingHttpHeaders = {};
+    const named = req.headers.connection;
+    for (const key in req.headers) {
+      // Headers the client's Connection names are this hop's too.
+      if (HOP_BY_HOP.has(key) || (named !== undefined && connectionNames(named).has(key))) continue;
+      headers[key] = req.headers[key];
+    }
+    Object.assign(headers, forwardedHeaders(req));
+    headers['x-request-id'] = String(req.id);
+    const token = transport.tokenOf(req);
+    if (token === undefined) delete headers['x-auth-token'];
+    else headers['x-auth-token'] = token;
+    const cookies = transport.cookiesWithoutSession(req.headers.cookie);
+    if (cookies === undefined) delete headers.cookie;
+    else headers.cookie = cookies;
+    if (Buffer.isBuffer(body)) headers['content-length'] = String(body.length);
+    options.injectTrace?.({
+      setHeader: (header, value) => (headers[header.toLowerCase()] = value),
+    });
+    return headers;
   };
+
+  /** Rewrites the upstream's response headers for the client (X-Served-By, token, …). */
+  const translate = (req: Request, headers: IncomingHttpHeaders): void => {
+    const servedBy = headers['x-served-by'];
+    headers['x-served-by'] = servedBy ? `${instanceId}, ${servedBy}` : instanceId;
+    const built = headers['x-build-version'];
+    headers['x-build-version'] = built ? `${version}, ${built}` : version;
+    transport.translateResponse(transport.transportOf(req), headers);
+  };
+
+  const failed = (req: Request, res: Response, err: Error): void => {
+    if (res.headersSent || res.destroyed) {
+      // Part of the upstream's answer is already on the wire; cut it rather than lie.
+      res.destroy();
+      return;
+    }
+    if (isInvalidRequest(err)) {
+      // undici refuses to send what is not valid HTTP (a header value, a path): the client's
+      // request is at fault, not the upstream.
+      req.log.warn({ err, upstream: name }, 'request could not be forwarded');
+      sendError(res, 400, 'BAD_REQUEST', `The request cannot be forwarded: ${err.message}`);
+      return;
+    }
+    const status = isTimeout(err) ? 504 : 502;
+    req.log.warn({ err, upstream: name, status }, 'upstream request failed');
+    sendUpstreamError(res, status, 'UPSTREAM_UNAVAILABLE', name);
+  };
+
+  const forward: Upstream['forward'] = (req, res, body, retry) => {
+    let headers: IncomingHttpHeaders;
+    try {
+      headers = requestHeaders(req, body);
+    } catch (err) {
+      failed(req, res, err as Error);
+      return;
+    }
+    const handler = new RelayHandler(res, {
+      started(status, upstreamHeaders) {
+        // nginx's own page: it had no replica to give the request to, or lost the one it had. A
+        // 503 in the platform's JSON is a service's answer (Valkey is away): the same on any
+        // replica, so it goes to the client with its Retry-After.
+        const page = status >= 400 && !isJson(first(upstreamHeaders['content-type']));
+        if (page && retry?.({ status })) return false;
+        if (page) {
+          req.log.warn({ upstream: name, status }, 'upstream answered an error page');
+          sendUpstreamError(res, status, CODE_FOR_STATUS[status] ?? 'UPSTREAM_ERROR', name);
+          return false;
+        }
+        translate(req, upstreamHeaders);
+        res.statusCode = status;
+        for (const key in upstreamHeaders) {
+          const value = upstreamHeaders[key];
+          // Connection and Keep-Alive describe the gateway↔upstream hop, not ours with the
+          // client; while draining, the gateway's own `Connection: close` stays.
+          if (value !== undefined && !HOP_BY_HOP.has(key)) res.setHeader(key, value);
+        }
+        return true;
+      },
+      lost(err) {
+        // A timeout is not retried: the client has waited long enough.
+        if (!res.headersSent && !isTimeout(err) && retry?.({ err })) return;
+        failed(req, res, err);
+      },
+    });
+    pool.dispatch(
+      {
+        path: prefix + req.originalUrl,
+        method: req.method as Dispatcher.HttpMethod,
+        headers,
+        body,
+      },
+      handler,
+    );
+  };
+
+  let closed: Promise<void> | undefined;
+  // The app may be closed more than once (a test's own close after a drain); the pool may not.
+  return { forward, close: () => (closed ??= pool.close()) };
+}
+
+/** What {@link RelayHandler} asks of the proxy at the two points where it decides. */
+interface RelayDecisions {
+  /** The answer's head arrived; true to relay its body to the client, false to drop it. */
+  started(status: number, headers: IncomingHttpHeaders): boolean;
+  /** The attempt failed: before, or (when `res.headersSent`) while, relaying the answer. */
+  lost(err: Error): void;
+}
+
+/**
+ * @private undici's dispatch handler for one attempt: writes the answer's body to `res` as it
+ * arrives, pausing the upstream while `res` is full, and aborts the upstream request when the
+ * client goes away first.
+ */
+class RelayHandler implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private started = false;
+  private relaying = false;
+  private ended = false;
+
+  constructor(
+    private readonly res: Response,
+    private readonly decide: RelayDecisions,
+  ) {
+    res.once('close', this.onClientClose);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.res.destroyed) controller.abort(new Error('the client went away'));
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+  ): void {
+    // 1xx interim answers stay on this hop.
+    if (statusCode < 200) return;
+    this.started = true;
+    this.relaying = this.decide.started(statusCode, headers);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.relaying && !this.res.write(chunk)) {
+      controller.pause();
+      this.res.once('drain', () => controller.resume());
+    }
+  }
+
+  onResponseEnd(): void {
+    this.ended = true;
+    this.res.off('close', this.onClientClose);
+    if (this.relaying) this.res.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.ended = true;
+    this.res.off('close', this.onClientClose);
+    // An answer already replaced (an error page answered as JSON, a retry) is no longer ours.
+    if (!this.started || this.relaying) this.decide.lost(err);
+  }
+
+  private readonly onClientClose = (): void => {
+    if (!this.ended) this.controller?.abort(new Error('the client went away'));
+  };
+}
+
+/** @private Whether the client sent a body to stream upstream. */
+function hasBody(req: Request): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/** @private The header names a `Connection` value lists (`close`, `keep-alive`, `x-foo`). */
+function connectionNames(value: string): Set<string> {
+  return new Set(value.split(',').map((token) => token.trim().toLowerCase()));
+}
+
+/** @private The first value of a header that may be a list. */
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** @private undici gave up waiting for the upstream's head or the next piece of its body. */
+function isTimeout(err: Error): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+}
+
+/** @private undici refused the request itself as invalid HTTP. */
+function isInvalidRequest(err: Error): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED';
 }
 
 /** @private The JSON error for an unusable upstream; the client may retry a second later. */
