@@ -25,7 +25,7 @@ const ROUND_TRIP_DETAIL = [
   figure<RoundTripResult>('round trips', (r) => String(r.roundTrips)),
   text<RoundTripResult>('commands sent', (r) => r.commands.join(', ') || '(none)'),
   text<RoundTripResult>('run inside scripts', (r) => r.scriptCommands.join(' ') || '-'),
-  text<RoundTripResult>('other clients meanwhile (not counted)', (r) =>
+  text<RoundTripResult>('background meanwhile (not counted)', (r) =>
     r.background.length ? r.background.join(', ') : '-',
   ),
 ];
@@ -44,7 +44,7 @@ export const ROUND_TRIPS_SECTION: ReportSection = {
       ...VARIANTS.map((v) => figure<Scenario>(VARIANT_LABEL[v], (scenario) => trips(v, scenario))),
     ];
     return [
-      "Deterministic: one request at a time through the edge, with `MONITOR` recording every command. Each command a cart replica sends is one network round trip (connections are told apart by name through `CLIENT LIST`; every variant names its clients `cart-1`/`cart-2`); the commands a Lua script runs inside Valkey are listed apart, and so is whatever other clients sent meanwhile (the gateways load no session per request, but run background work of their own). `INFO commandstats` is not used for these counts: it cannot tell the cart replicas from the gateways. Measured on a second pass, so that a script's first use (`NOSCRIPT`, then `EVAL`) does not count.",
+      "Deterministic: one request at a time through the edge, with `MONITOR` recording every command. Each command a cart replica sends is one network round trip (connections are told apart by name through `CLIENT LIST`; every variant names its clients `cart-1`/`cart-2`); the commands a Lua script runs inside Valkey are listed apart, and so is background work sent meanwhile, which is not counted: the gateways' (they load no session per request, but run background work of their own) and every replica's fleet heartbeat (`SET`, `ZADD`, `ZREMRANGEBYSCORE` on the `{fleet}` keys every 500 ms, on the carts' own connections). `INFO commandstats` is not used for these counts: it cannot tell the cart replicas from the gateways. Measured on a second pass, so that a script's first use (`NOSCRIPT`, then `EVAL`) does not count.",
       render(counts, ROUND_TRIP_SCENARIOS),
       render(
         ROUND_TRIP_DETAIL,

@@ -34,7 +34,7 @@ interface MonitorEntry {
  * edge, with MONITOR recording every command. Only the cart replicas' connections count (every
  * variant names them `cart-1`/`cart-2`; CLIENT LIST maps addresses to names): the gateways do no
  * session work per request, but they may run background work of their own (indexed mode's
- * sweep), which is listed apart. A script's inner commands follow its EVALSHA in MONITOR and are
+ * sweep), which is listed apart, as are the replicas' fleet heartbeats. A script's inner commands follow its EVALSHA in MONITOR and are
  * attached to it. The scenarios, per variant: a read without a session, the first add (creates
  * the session), a read and an add with the session. Everything runs twice and the second pass is
  * kept, so that a script's first use (NOSCRIPT, then EVAL) does not count.
@@ -66,7 +66,9 @@ export async function measureRoundTrips(env: BenchEnvironment): Promise<RoundTri
           if (pass === 1) continue;
           const names = new Map((await listClients(env.admin)).map((c) => [c.addr, c.name]));
           const seen = entries.filter((e) => e.source !== adminAddress);
-          const cart = seen.filter((e) => isCartClient({ name: names.get(e.source) ?? '' }));
+          const cart = seen.filter(
+            (e) => isCartClient({ name: names.get(e.source) ?? '' }) && !isHeartbeat(e.args),
+          );
           results.push({
             variant,
             scenario,
@@ -84,6 +86,15 @@ export async function measureRoundTrips(env: BenchEnvironment): Promise<RoundTri
   } finally {
     monitor.disconnect();
   }
+}
+
+/**
+ * @private A fleet heartbeat (service-kit's FleetHeartbeat: SET, ZADD, ZREMRANGEBYSCORE on the
+ * `{fleet}` keys, every 500 ms on each replica's own connection). It is background work like the
+ * gateways' sweep, so it is listed apart, not counted against the request it happens to meet.
+ */
+function isHeartbeat(args: string[]): boolean {
+  return (args[1] ?? '').includes(':{fleet}:');
 }
 
 /**
