@@ -111,9 +111,13 @@ describe('traces across the hops (OTLP/HTTP to an in-test receiver)', { timeout:
     assert.equal(added.status, 201, await added.clone().text());
 
     let trace: ReceivedSpan[] = [];
+    // Each app exports its spans in batches of its own (every 500 ms), in no particular order:
+    // wait for both the gateway's and the cart's.
     for (let i = 0; i < 40; i++) {
       trace = received.filter((span) => span.traceId === traceId);
-      if (trace.some((s) => s.service === 'cart' && s.name.startsWith('session.'))) break;
+      const fromCart = trace.some((s) => s.service === 'cart' && s.name.startsWith('session.'));
+      const fromGateway = trace.some((s) => s.service === 'gateway');
+      if (fromCart && fromGateway) break;
       await sleep(250);
     }
     console.log(
