@@ -16,6 +16,7 @@ import {
 import { cartChangesChannel } from './cart/cart-changes.js';
 import { cartRoutes } from './cart/routes.js';
 import { cartAttributeSchema } from './cart/cart-versions.js';
+import { DEFAULT_LINE_FORMAT } from './cart/line-format.js';
 import { savedRoutes } from './cart/saved-routes.js';
 import { demoRoutes } from './cart/demo-routes.js';
 import { CART_ATTRIBUTE } from './cart/session-cart.js';
@@ -59,7 +60,7 @@ export function createApp(config: CartConfig, deps: CartAppDeps): Express {
   metrics.trackReadiness(readiness);
   const catalog = deps.catalog ?? new Catalog();
   const version = cartVersionOf(config);
-  const lineFormat = config.CART_LINE_FORMAT ?? 'pairs';
+  const lineFormat = config.CART_LINE_FORMAT ?? DEFAULT_LINE_FORMAT;
   // A stalled store answers 503 at once instead of after every command timeout (service-kit's
   // StoreBreaker).
   const breaker = new StoreBreaker(() => deps.valkey.ping());

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type ServiceEnv, serviceEnvSchema } from '@baton/service-kit';
 import type { CartVersion } from './cart/cart-versions.js';
-import { LINE_FORMATS, type LineFormat } from './cart/line-format.js';
+import { DEFAULT_LINE_FORMAT, LINE_FORMATS, type LineFormat } from './cart/line-format.js';
 
 /** A v2 release: `v2`, `v2.1`, `v2-rc1`, `v2+build-7`. */
 const V2_RELEASE = /^v2(?:[.+-]|$)/;
@@ -34,7 +34,7 @@ export const cartEnvSchema = serviceEnvSchema
      */
     CART_LINE_FORMAT: z.preprocess(
       (value) => (value === '' ? undefined : value),
-      z.enum(LINE_FORMATS, { error: 'must be pairs or objects' }).default('pairs'),
+      z.enum(LINE_FORMATS, { error: 'must be pairs or objects' }).default(DEFAULT_LINE_FORMAT),
     ),
   })
   .transform((env) => ({ ...env, CART_VERSION: env.CART_VERSION ?? cartVersionOf(env) }));

@@ -1,5 +1,5 @@
 import type { AttributeSchema } from '@baton/session';
-import type { LineFormat } from './line-format.js';
+import { DEFAULT_LINE_FORMAT, type LineFormat } from './line-format.js';
 
 /**
  * The cart models cart-service has shipped, both in this codebase so that one fleet can run them
@@ -26,7 +26,7 @@ export interface CartModel {
   readonly lineFormat: LineFormat;
 }
 
-export const DEFAULT_CART_MODEL: CartModel = { version: 1, lineFormat: 'pairs' };
+export const DEFAULT_CART_MODEL: CartModel = { version: 1, lineFormat: DEFAULT_LINE_FORMAT };
 
 /**
  * The `cart` attribute's schema as a replica of `version` registers it. v1 stores untagged JSON,

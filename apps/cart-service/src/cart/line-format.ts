@@ -20,6 +20,9 @@ export type LineFormat = 'objects' | 'pairs';
 
 export const LINE_FORMATS = ['objects', 'pairs'] as const satisfies readonly LineFormat[];
 
+/** What a replica writes unless CART_LINE_FORMAT says otherwise. */
+export const DEFAULT_LINE_FORMAT: LineFormat = 'pairs';
+
 const line = z.object({ sku: z.string().min(1), qty: z.number().int().positive() });
 
 /** Lines as every release before `pairs` stored them. Idempotency records keep this format. */

@@ -2,7 +2,7 @@ import { type RequestHandler, type Response, Router } from 'express';
 import type { Catalog } from '../catalog/catalog.js';
 import { type Cart, priceCart } from './cart.js';
 import { parsePathSku } from './cart-input.js';
-import type { LineFormat } from './line-format.js';
+import { DEFAULT_LINE_FORMAT, type LineFormat } from './line-format.js';
 import { type CartWithSaved, forgetSaved, saveForLater } from './saved-for-later.js';
 import { changeSaved, readSaved } from './session-cart.js';
 
@@ -31,7 +31,7 @@ export function savedRoutes(
   instanceId: string,
   withSession: RequestHandler,
   changesChannel: string,
-  lineFormat: LineFormat = 'pairs',
+  lineFormat: LineFormat = DEFAULT_LINE_FORMAT,
 ): Router {
   const router = Router();
   const send = (res: Response, cart: CartWithSaved): void => {

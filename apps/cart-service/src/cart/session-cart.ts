@@ -4,7 +4,13 @@ import { ApiError } from '../http/api-error.js';
 import type { Cart, CartLine } from './cart.js';
 import type { CartVersion } from './cart-versions.js';
 import type { IdempotentRequest } from './idempotency-key.js';
-import { type LineFormat, encodeLines, objectLines, storedLines } from './line-format.js';
+import {
+  DEFAULT_LINE_FORMAT,
+  type LineFormat,
+  encodeLines,
+  objectLines,
+  storedLines,
+} from './line-format.js';
 import type { CartWithSaved } from './saved-for-later.js';
 
 /** The session attribute both route families read and write. Other apps may read it, never write it. */
@@ -131,7 +137,7 @@ export async function changeCart(
   channel: string,
   options: ChangeOptions,
 ): Promise<CartChange> {
-  const { idempotent, servedBy, version = 1, lineFormat = 'pairs' } = options;
+  const { idempotent, servedBy, version = 1, lineFormat = DEFAULT_LINE_FORMAT } = options;
   const statusOf = options.status ?? (() => 200);
   const publish = { publish: channel };
   // The lines as the handler sees them, read back from what was written (in either format).
@@ -234,7 +240,7 @@ export async function changeSaved(
   session: Session,
   change: (cart: CartWithSaved) => CartWithSaved,
   channel: string,
-  lineFormat: LineFormat = 'pairs',
+  lineFormat: LineFormat = DEFAULT_LINE_FORMAT,
 ): Promise<CartWithSaved> {
   const written = await session.update<WrittenCart>(
     CART_ATTRIBUTE,
