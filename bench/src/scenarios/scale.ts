@@ -97,6 +97,7 @@ export async function measureScale(
       }
       preloadMs += performance.now() - started;
       await waitForPersistence(env.admin);
+      await waitForRehash(env.admin);
       const stored = await countKeys(env.admin, keyPattern(variant));
       if (stored !== level)
         throw new Error(`${variant}: expected ${level} sessions, Valkey holds ${stored}`);
@@ -137,6 +138,24 @@ export async function measureScale(
   }
   await env.flush();
   return { variant, levels };
+}
+
+/**
+ * @private Waits until Valkey has finished moving keys into grown tables. A dictionary that
+ * doubles keeps its old bucket array beside the new one until every key has moved (a little on
+ * each command, 1 ms per cron tick); read in between, `used_memory` counts both arrays. The
+ * 10,000 level lands just after the expiry dictionary's growth to 16,384 buckets, and read at once
+ * it showed about 6 B per session of a table that was being freed.
+ */
+async function waitForRehash(admin: Redis): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const stats = (await admin.call('MEMORY', 'STATS')) as unknown[];
+    const at = stats.indexOf('db.dict.rehashing.count');
+    if (at < 0 || Number(stats[at + 1]) === 0) return;
+    if (Date.now() > deadline) throw new Error('Valkey was still rehashing after 30 s');
+    await sleep(100);
+  }
 }
 
 /** @private */
