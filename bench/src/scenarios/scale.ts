@@ -143,19 +143,16 @@ export async function measureScale(
 /**
  * @private Waits until Valkey has finished moving keys into grown tables. A dictionary that
  * doubles keeps its old bucket array beside the new one until every key has moved (a little on
- * each command, 1 ms per cron tick); read in between, `used_memory` counts both arrays. The
- * 10,000 level lands just after the expiry dictionary's growth to 16,384 buckets, and read at once
- * it showed about 6 B per session of a table that was being freed.
+ * each command, 1 ms per cron tick); read in between, `used_memory` counts both arrays. The full
+ * run's 10,000 level lands just after the expiry dictionary's growth to 16,384 buckets, and read
+ * at once it showed about 6 B per session of a table that was being freed.
  */
 async function waitForRehash(admin: Redis): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
+  await waitUntil('Valkey was still rehashing after 30 s', 30_000, async () => {
     const stats = (await admin.call('MEMORY', 'STATS')) as unknown[];
     const at = stats.indexOf('db.dict.rehashing.count');
-    if (at < 0 || Number(stats[at + 1]) === 0) return;
-    if (Date.now() > deadline) throw new Error('Valkey was still rehashing after 30 s');
-    await sleep(100);
-  }
+    return at < 0 || Number(stats[at + 1]) === 0;
+  });
 }
 
 /** @private */
@@ -169,13 +166,21 @@ function pair(values: number[]): LatencyPair {
  * doubling), so a million sessions trigger several.
  */
 async function waitForPersistence(admin: Redis): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
+  await waitUntil('an AOF rewrite ran for more than 120 s', 120_000, async () => {
     const info = await admin.info('persistence');
-    const busy =
-      infoField(info, 'aof_rewrite_in_progress') || infoField(info, 'aof_rewrite_scheduled');
-    if (!busy) return;
-    if (Date.now() > deadline) throw new Error('an AOF rewrite ran for more than 120 s');
+    return !infoField(info, 'aof_rewrite_in_progress') && !infoField(info, 'aof_rewrite_scheduled');
+  });
+}
+
+/** @private Polls `done` every 100 ms until it holds; throws `failure` after `timeoutMs`. */
+async function waitUntil(
+  failure: string,
+  timeoutMs: number,
+  done: () => Promise<boolean>,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(failure);
     await sleep(100);
   }
 }
