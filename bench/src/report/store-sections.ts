@@ -145,6 +145,7 @@ const SCALE = [
   figure<ScaleRow>('sessions', (l) => int(l.sessions)),
   figure<ScaleRow>('preload s (cumulative)', (l) => fixed(l.preloadSeconds, 1)),
   figure<ScaleRow>('used_memory', (l) => bytes(l.usedMemoryBytes)),
+  figure<ScaleRow>('of it client buffers', (l) => bytes(l.clientBuffersBytes)),
   figure<ScaleRow>('bytes / session', (l) => fixed(l.bytesPerSession, 0)),
   figure<ScaleRow>('store load p50 / p99 ms', (l) => pairOf(l.storeLoad)),
   figure<ScaleRow>('store save p50 / p99 ms', (l) => pairOf(l.storeSave)),
@@ -156,7 +157,7 @@ export const SCALE_SECTION: ReportSection = {
   title: 'Scale',
   measured: (results) => results.scale.length > 0,
   blocks: ({ results: { plan, scale } }) => [
-    `Valkey is preloaded with ${plan.scaleLevels.map((n) => int(n)).join(', then ')} sessions per variant, each a copy of a real 10-item session its app wrote (same fields, same TTL), in the variant's own format, with pipelined writes of 1,000 sessions. At each level (after any AOF rewrite the growth triggered has finished): \`used_memory\` → bytes per session, and the latency of loading and saving a session, p50 / p99 in ms: at the store (${int(plan.storeSamples)} calls of the library itself — Baton's \`loadAndTouch\` and the cart's \`compareAndSet\` on ioredis, connect-redis' \`get\` and \`set\` on node-redis) and end to end through the edge (${int(plan.httpSamples)} sequential \`GET /cart\` and \`POST /cart/apple\` on preloaded sessions).`,
+    `Valkey is preloaded with ${plan.scaleLevels.map((n) => int(n)).join(', then ')} sessions per variant, each a copy of a real 10-item session its app wrote (same fields, same TTL), in the variant's own format, with pipelined writes of 1,000 sessions. At each level (after any AOF rewrite the growth triggered has finished, and once Valkey has finished moving keys into grown tables): bytes per session, as the growth of \`used_memory\` over the empty store's with the client buffers (\`MEMORY STATS\` \`clients.normal\`: every connection's query and reply buffers, which follow traffic, not sessions) left out of both readings, and the latency of loading and saving a session, p50 / p99 in ms: at the store (${int(plan.storeSamples)} calls of the library itself — Baton's \`loadAndTouch\` and the cart's \`compareAndSet\` on ioredis, connect-redis' \`get\` and \`set\` on node-redis) and end to end through the edge (${int(plan.httpSamples)} sequential \`GET /cart\` and \`POST /cart/apple\` on preloaded sessions).`,
     render(
       SCALE,
       scale.flatMap((s) => s.levels.map((l): ScaleRow => ({ ...l, variant: s.variant }))),

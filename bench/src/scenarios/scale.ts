@@ -11,7 +11,7 @@ import type { ScaleVariantName } from '../variants/variant.js';
 import { percentile } from '../load/stats.js';
 import type { MemoryResult } from './memory.js';
 import { type StoreProbe, storeProbe } from './store-probe.js';
-import { countKeys, infoField } from './valkey-info.js';
+import { countKeys, infoField, memoryStats } from './valkey-info.js';
 
 export interface LatencyPair {
   readonly p50Ms: number;
@@ -23,7 +23,12 @@ export interface ScaleLevel {
   /** Seconds the pipelined preload up to this level took. */
   readonly preloadSeconds: number;
   readonly usedMemoryBytes: number;
-  /** (used_memory − used_memory of the empty store) / sessions. */
+  /** Of `usedMemoryBytes`, the buffers of connected clients (`MEMORY STATS` `clients.normal`). */
+  readonly clientBuffersBytes: number;
+  /**
+   * The growth of used_memory over the empty store's, client buffers left out of both readings,
+   * per session.
+   */
   readonly bytesPerSession: number;
   /** The session store's own calls, straight to Valkey (no HTTP): load, and save of the cart. */
   readonly storeLoad: LatencyPair;
@@ -65,11 +70,12 @@ export async function measureScale(
 ): Promise<ScaleResult> {
   await env.flush();
   await waitForPersistence(env.admin);
-  const empty = infoField(await env.admin.info('memory'), 'used_memory');
   const samples: PreloadedSession[] = [];
   for (let i = 0; i < SAMPLE_SESSIONS; i++)
     samples.push(makeSession(variant, env.baselineSecret, true));
   const probe: StoreProbe = await storeProbe(variant, env.valkey.url, samples);
+  // Read with the probe connected: its connection is not a session's.
+  const empty = await memoryReading(env.admin);
   const ttl = Math.max(template.pttlMs, 60_000) + 3_600_000;
   const levels: ScaleLevel[] = [];
   let written = 0;
@@ -101,7 +107,7 @@ export async function measureScale(
       const stored = await countKeys(env.admin, keyPattern(variant));
       if (stored !== level)
         throw new Error(`${variant}: expected ${level} sessions, Valkey holds ${stored}`);
-      const used = infoField(await env.admin.info('memory'), 'used_memory');
+      const memory = await memoryReading(env.admin);
       options.onProgress(`${variant}: ${level.toLocaleString('en')} sessions: sampling latency`);
       const storeLoad: number[] = [];
       const storeSave: number[] = [];
@@ -125,8 +131,9 @@ export async function measureScale(
       levels.push({
         sessions: level,
         preloadSeconds: preloadMs / 1000,
-        usedMemoryBytes: used,
-        bytesPerSession: (used - empty) / level,
+        usedMemoryBytes: memory.used,
+        clientBuffersBytes: memory.clients,
+        bytesPerSession: (memory.used - memory.clients - (empty.used - empty.clients)) / level,
         storeLoad: pair(storeLoad),
         storeSave: pair(storeSave),
         httpGet: pair(httpGet),
@@ -148,11 +155,24 @@ export async function measureScale(
  * at once it showed about 6 B per session of a table that was being freed.
  */
 async function waitForRehash(admin: Redis): Promise<void> {
-  await waitUntil('Valkey was still rehashing after 30 s', 30_000, async () => {
-    const stats = (await admin.call('MEMORY', 'STATS')) as unknown[];
-    const at = stats.indexOf('db.dict.rehashing.count');
-    return at < 0 || Number(stats[at + 1]) === 0;
-  });
+  await waitUntil(
+    'Valkey was still rehashing after 30 s',
+    30_000,
+    async () => !(await memoryStats(admin))['db.dict.rehashing.count'],
+  );
+}
+
+/**
+ * @private `used_memory` (`total.allocated`) and the part of it that is client buffers. Those
+ * are the query and reply buffers of every connection (the gateways', the carts', this bench's
+ * own pipelines of 1,000 writes): they grow and shrink with traffic, not with sessions, and at
+ * the smallest level a few hundred kB of them would read as tens of bytes per session.
+ */
+async function memoryReading(admin: Redis): Promise<{ used: number; clients: number }> {
+  const stats = await memoryStats(admin);
+  const used = stats['total.allocated'];
+  if (used === undefined) throw new Error('MEMORY STATS has no total.allocated');
+  return { used, clients: stats['clients.normal'] ?? 0 };
 }
 
 /** @private */

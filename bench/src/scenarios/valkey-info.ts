@@ -28,3 +28,17 @@ export async function countKeys(admin: Redis, pattern: string): Promise<number> 
   } while (cursor !== '0');
   return count;
 }
+
+/**
+ * The numeric top-level fields of `MEMORY STATS` (`total.allocated`, `clients.normal`,
+ * `db.dict.rehashing.count`, …), read in one command so they describe the same moment.
+ */
+export async function memoryStats(admin: Redis): Promise<Record<string, number>> {
+  const reply = (await admin.call('MEMORY', 'STATS')) as unknown[];
+  const stats: Record<string, number> = {};
+  for (let i = 0; i + 1 < reply.length; i += 2) {
+    const value = reply[i + 1];
+    if (typeof value === 'number') stats[String(reply[i])] = value;
+  }
+  return stats;
+}
