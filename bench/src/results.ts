@@ -1,3 +1,4 @@
+import type { GatewayBenchResults } from './gateway/gateway-bench.js';
 import type { BenchPlan } from './plan.js';
 import type { MachineInfo } from './report/machine.js';
 import type { LostUpdateResult, ReadYourWritesResult } from './scenarios/consistency.js';
@@ -29,6 +30,8 @@ export interface BenchResults {
   readonly profiles: CartProfile[];
   /** Both gateways of the cart-service variant under the profiler (absent in older results). */
   readonly gatewayProfile?: CartProfile;
+  /** The gateway alone beside the bare-proxy floor, after the stacks stopped (absent in older results). */
+  readonly gateway?: GatewayBenchResults;
   /** What went wrong (a phase that failed, non-2xx answers): any entry makes the exit code 1. */
   readonly problems: string[];
 }

@@ -1,5 +1,11 @@
 import os from 'node:os';
 import { BenchEnvironment } from './environment.js';
+import {
+  GATEWAY_FULL,
+  GATEWAY_QUICK,
+  gatewayBuilds,
+  runGatewayBench,
+} from './gateway/gateway-bench.js';
 import type { BenchPlan } from './plan.js';
 import { Progress } from './progress.js';
 import { machineInfo } from './report/machine.js';
@@ -50,7 +56,7 @@ export async function runBench({
     SCALE_VARIANTS.length +
     1 +
     (plan.profileSeconds > 0 ? VARIANTS.length + 1 : 0) +
-    1;
+    2;
   const progress = new Progress(steps);
   const problems: string[] = [];
   const started = Date.now();
@@ -214,8 +220,26 @@ export async function runBench({
       );
     }
 
-    progress.step('stopping every process and writing the report');
+    progress.step('stopping the stacks');
     await env.stop();
+    // Last, on a machine the stacks have left: the gateway alone, beside the floor (a bare
+    // proxy), both in front of one control cart. Its profile is the stack's, above.
+    progress.step('the gateway alone, beside a bare proxy (the floor), then writing the report');
+    const gateway = await phase('gateway alone', () =>
+      runGatewayBench(
+        env.supervisor,
+        root,
+        { ...(plan.mode === 'full' ? GATEWAY_FULL : GATEWAY_QUICK), profileSeconds: 0 },
+        gatewayBuilds([]),
+        (line) => progress.detail(line),
+      ),
+    );
+    for (const run of gateway?.runs ?? []) {
+      if (run.failed > 0)
+        problems.push(
+          `gateway alone, ${run.build} ${run.route} #${run.repeat}: ${run.failed} failed`,
+        );
+    }
     results = {
       plan,
       machine: machineInfo(root),
@@ -234,6 +258,7 @@ export async function runBench({
       scale,
       profiles,
       ...(gatewayProfile ? { gatewayProfile } : {}),
+      ...(gateway ? { gateway } : {}),
       problems,
     };
   } catch (err) {

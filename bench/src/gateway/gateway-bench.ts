@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '@baton/stack';
 import type { ProcessSupervisor, RunningProcess } from '@baton/process-supervisor';
@@ -40,7 +41,10 @@ export const GATEWAY_QUICK: GatewayBenchPlan = {
   profileSeconds: 0,
 };
 
-/** A gateway build to measure: `current` is this checkout's; others are given by `--against`. */
+/**
+ * A gateway build to measure: `current` is this checkout's, others are given by `--against`, and
+ * {@link FLOOR} is the bare proxy every build is compared with.
+ */
 export interface GatewayBuild {
   readonly label: string;
   /** Its `dist/src/main.js`. */
@@ -177,7 +181,7 @@ export async function runGatewayBench(
     }
     const profiles: GatewayProfile[] = [];
     if (plan.profileSeconds > 0) {
-      for (const build of builds) {
+      for (const build of builds.filter((b) => b.label !== FLOOR)) {
         const profileDir = path.join(dir, 'profiles', build.label);
         await supervisor.stop((gateways.get(build.label) as StartedGateway).proc);
         const profiled = await startGateway(supervisor, dir, build, upstream, [
@@ -226,11 +230,15 @@ export async function runGatewayBench(
   }
 }
 
-/** The builds to measure: this checkout's gateway, then each `--against` main.js. */
+/** The label of the bare proxy (`bare-proxy.ts`), the floor every gateway build is read against. */
+export const FLOOR = 'floor';
+
+/** The builds to measure: this checkout's gateway, each `--against` main.js, then the floor. */
 export function gatewayBuilds(against: readonly string[]): GatewayBuild[] {
   return [
     { label: 'current', main: resolveGatewayMain() },
     ...against.map((main, i) => ({ label: `against-${i + 1}`, main: path.resolve(main) })),
+    { label: FLOOR, main: fileURLToPath(new URL('./bare-proxy.js', import.meta.url)) },
   ];
 }
 

@@ -1,26 +1,27 @@
 import { median } from '../load/stats.js';
 import { figure, fixed, int, percent, render, text } from '../report/table.js';
 import type { ProfileEntry } from '../scenarios/profile.js';
-import type { GatewayBenchResults } from './gateway-bench.js';
+import { FLOOR, type GatewayBenchResults } from './gateway-bench.js';
 
 /** The gateway's 180 µs goal (issue 14, goal 4), reported here, never asserted. */
-const GOAL_MICROS = 180;
+export const GATEWAY_GOAL_MICROS = 180;
 
-/**
- * The gateway bench's printout: the median CPU per request of each build and route, the goal,
- * and each profiled build's self time by origin (its share of the samples times its /proc CPU).
- */
-export function renderGatewayReport(results: GatewayBenchResults): string {
+/** The median figures of one build on one route, over the repeats. */
+export interface GatewayRow {
+  readonly build: string;
+  readonly route: string;
+  readonly rps: number;
+  readonly gateway: number;
+  /** `gateway` less the floor's on the same route (NaN for the floor itself). */
+  readonly overFloor: number;
+  readonly cart: number;
+  readonly failed: number;
+}
+
+/** Each build's and route's medians, the builds in the order they were given. */
+export function gatewayRows(results: GatewayBenchResults): GatewayRow[] {
   const keys = [...new Set(results.runs.map((r) => `${r.build}\u0000${r.route}`))];
-  interface Row {
-    build: string;
-    route: string;
-    rps: number;
-    gateway: number;
-    cart: number;
-    failed: number;
-  }
-  const rows = keys.map((key): Row => {
+  const medians = keys.map((key) => {
     const [build, route] = key.split('\u0000') as [string, string];
     const runs = results.runs.filter((r) => r.build === build && r.route === route);
     return {
@@ -32,21 +33,42 @@ export function renderGatewayReport(results: GatewayBenchResults): string {
       failed: runs.reduce((sum, r) => sum + r.failed, 0),
     };
   });
+  const floor = (route: string) =>
+    medians.find((m) => m.build === FLOOR && m.route === route)?.gateway ?? Number.NaN;
+  return medians.map((m) => ({
+    ...m,
+    overFloor: m.build === FLOOR ? Number.NaN : m.gateway - floor(m.route),
+  }));
+}
+
+/** The table of {@link gatewayRows}: one row per build and route. */
+export function renderGatewayTable(rows: readonly GatewayRow[]): string {
+  return render<GatewayRow>(
+    [
+      text('build', (r) => r.build),
+      text('route', (r) => r.route),
+      figure('req/s', (r) => int(r.rps)),
+      figure('gateway µs/req', (r) => int(r.gateway)),
+      figure('above the floor µs', (r) => (Number.isNaN(r.overFloor) ? '-' : int(r.overFloor))),
+      figure(`of ${GATEWAY_GOAL_MICROS} µs goal`, (r) =>
+        percent(r.gateway / GATEWAY_GOAL_MICROS, 0),
+      ),
+      figure('cart µs/req', (r) => int(r.cart)),
+      figure('failed', (r) => int(r.failed)),
+    ],
+    [...rows],
+  );
+}
+
+/**
+ * The gateway bench's printout: the median CPU per request of each build and route, the goal,
+ * and each profiled build's self time by origin (its share of the samples times its /proc CPU).
+ */
+export function renderGatewayReport(results: GatewayBenchResults): string {
   const { plan, loadAverage } = results;
   const blocks = [
-    `Gateway CPU per proxied request (median of ${plan.repeats} × ${plan.seconds} s, ${plan.connections} connections, load average ${fixed(loadAverage[0])} → ${fixed(loadAverage[1])}):`,
-    render<Row>(
-      [
-        text('build', (r) => r.build),
-        text('route', (r) => r.route),
-        figure('req/s', (r) => int(r.rps)),
-        figure('gateway µs/req', (r) => int(r.gateway)),
-        figure(`of ${GOAL_MICROS} µs goal`, (r) => percent(r.gateway / GOAL_MICROS, 0)),
-        figure('cart µs/req', (r) => int(r.cart)),
-        figure('failed', (r) => int(r.failed)),
-      ],
-      rows,
-    ),
+    `Gateway CPU per proxied request (median of ${plan.repeats} × ${plan.seconds} s, ${plan.connections} connections, load average ${fixed(loadAverage[0])} → ${fixed(loadAverage[1])}); \`${FLOOR}\` is a bare undici proxy with none of the gateway's features (bench/src/gateway/bare-proxy.ts):`,
+    renderGatewayTable(gatewayRows(results)),
   ];
   for (const p of results.profiles) {
     blocks.push(

@@ -1,5 +1,6 @@
 import type { BenchResults } from '../results.js';
 import { GATEWAY_PROFILE_SECTION, PROFILE_SECTION } from './analysis.js';
+import { GATEWAY_ALONE_SECTION } from './gateway-section.js';
 import { type ReportContext, type ReportSection, renderSection } from './report-section.js';
 import {
   CONSISTENCY_SECTION,
@@ -59,6 +60,7 @@ export const REPORT_SECTIONS: readonly ReportSection[] = [
   SCALE_SECTION,
   PROFILE_SECTION,
   GATEWAY_PROFILE_SECTION,
+  GATEWAY_ALONE_SECTION,
   MISSES_SECTION,
   PROBLEMS_SECTION,
   SETUP_SECTION,

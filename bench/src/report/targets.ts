@@ -10,6 +10,8 @@ import {
   explainShippedMemoryMiss,
   explainThroughputMiss,
 } from './analysis.js';
+import { gatewayAlone, perRoute } from './gateway-section.js';
+import { GATEWAY_GOAL_MICROS } from '../gateway/gateway-report.js';
 import type { ReportSection } from './report-section.js';
 import { type TargetResult, type ThroughputSummary, cpuRatio, ratio, totalCpu } from './summary.js';
 import { fixed, int, percent, render, text, times } from './table.js';
@@ -168,17 +170,23 @@ export const TARGETS: readonly Target[] = [
   overheadTarget('POST /cart/:item', 0.4),
   {
     target: () =>
-      'the gateway <= 180 µs CPU per proxied request (both gateways, cart-service variant)',
+      'the gateway <= 180 µs CPU per proxied request (alone, beside a bare proxy: see the gateway-alone section)',
     verdict: (f) => {
-      const [get, post] = [gatewayCpu(f, 'GET /cart'), gatewayCpu(f, 'POST /cart/:item')];
-      if (get === undefined || post === undefined) {
-        return { measured: 'n/a', met: undefined, margin: 'n/a' };
-      }
-      const worst = Math.max(get, post);
+      const [get, post] = [
+        gatewayAlone(f.results, 'GET /cart'),
+        gatewayAlone(f.results, 'POST /cart/:item'),
+      ];
+      if (!get || !post) return { measured: 'n/a', met: undefined, margin: 'n/a' };
+      const worst = Math.max(get.gateway, post.gateway);
+      const [stackGet, stackPost] = [gatewayCpu(f, 'GET /cart'), gatewayCpu(f, 'POST /cart/:item')];
+      const stack =
+        stackGet === undefined || stackPost === undefined
+          ? ''
+          : `; in the stacks (cart-service variant, both gateways, sharing the cores with every tier): ${perRoute(stackGet, stackPost)}`;
       return {
-        measured: `${Math.round(get)} µs (GET), ${Math.round(post)} µs (POST)`,
-        met: worst <= 180,
-        margin: `${worst <= 180 ? '' : '+'}${Math.round(worst - 180)} µs`,
+        measured: `${perRoute(get.gateway, post.gateway)}; the floor: ${perRoute(get.floor, post.floor)}${stack}`,
+        met: worst <= GATEWAY_GOAL_MICROS,
+        margin: `${worst <= GATEWAY_GOAL_MICROS ? '' : '+'}${Math.round(worst - GATEWAY_GOAL_MICROS)} µs`,
       };
     },
     why: (f) => explainGatewayMiss(f.results, f.summary),
