@@ -111,10 +111,10 @@ export function createUpstream(options: UpstreamProxyOptions): Upstream {
 
   const requestHeaders = (req: Request, body: Buffer | Readable | null): IncomingHttpHeaders => {
     const headers: IncomingHttpHeaders = {};
-    const named = req.headers.connection;
+    // Headers the client's Connection names are this hop's too.
+    const named = req.headers.connection ? connectionNames(req.headers.connection) : undefined;
     for (const key in req.headers) {
-      // Headers the client's Connection names are this hop's too.
-      if (HOP_BY_HOP.has(key) || (named !== undefined && connectionNames(named).has(key))) continue;
+      if (HOP_BY_HOP.has(key) || named?.has(key)) continue;
       headers[key] = req.headers[key];
     }
     Object.assign(headers, forwardedHeaders(req));
