@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import getRawBody from 'raw-body';
 import { sendError } from '../http/json-error.js';
-import { type LostAttempt, type Upstream, upstreamProxy } from './upstream-proxy.js';
+import { type LostAttempt, type Upstream, hasBody, upstreamProxy } from './upstream-proxy.js';
 
 /** The header cart-service makes a write idempotent with (apps/cart-service, `Idempotency-Key`). */
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
@@ -13,6 +13,9 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Upstream answers that mean "no replica took this request": nginx lost its upstream, or drains. */
 const RETRY_STATUSES = new Set([502, 503]);
+
+/** What a write without a body sends upstream (with `Content-Length: 0`), every attempt. */
+const NO_BODY = Buffer.alloc(0);
 
 export interface IdempotentWriteProxyOptions {
   /** Its name in logs: `cart`. */
@@ -69,11 +72,14 @@ export function idempotentWriteProxy(
   return async function idempotentWrite(req: Request, res: Response, next: NextFunction) {
     if (!WRITE_METHODS.has(req.method)) return reads(req, res, next);
     req.headers[IDEMPOTENCY_KEY_HEADER] ??= randomUUID();
-    let body: Buffer;
-    try {
-      body = await getRawBody(req, { limit: options.maxBodyBytes });
-    } catch (err) {
-      return refuseBody(res, err, options.maxBodyBytes);
+    let body: Buffer = NO_BODY;
+    // Most cart writes (`POST /cart/pear`) have no body: nothing to read and wait for.
+    if (hasBody(req)) {
+      try {
+        body = await getRawBody(req, { limit: options.maxBodyBytes });
+      } catch (err) {
+        return refuseBody(res, err, options.maxBodyBytes);
+      }
     }
     // The client's body was read once, into `body`; every attempt sends that copy.
     send(req, res, body, false);

@@ -278,8 +278,8 @@ class RelayHandler implements Dispatcher.DispatchHandler {
   };
 }
 
-/** @private Whether the client sent a body to stream upstream. */
-function hasBody(req: Request): boolean {
+/** Whether the client sent a body (a length above 0, or chunks). */
+export function hasBody(req: Request): boolean {
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
