@@ -65,8 +65,9 @@ interface LazyChild {
  * `req.log` is a Proxy over a {@link LazyChild}: the first use of any of its members makes the
  * child logger, and every use goes to it. A plain property holding the Proxy, rather than a
  * getter defined on each request: `Object.defineProperty` on the request object cost the gateway
- * 25 to 40 µs of CPU per proxied request (`npm run bench:gateway`, against a build without it),
- * more than the rest of the logging together; an ordinary property costs next to nothing.
+ * 25 to 40 µs of CPU per proxied request (`npm run bench:gateway`, the build that defined it
+ * against this one, in one run), more than the rest of the logging together; an ordinary
+ * property costs next to nothing.
  */
 const LAZY_CHILD: ProxyHandler<LazyChild> = {
   get(target, property) {
