@@ -95,7 +95,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       sent: result.requests.sent,
       ok,
       non2xx: result.non2xx,
-      errors: result.errors + result.timeouts,
+      // autocannon counts a timeout among its errors already.
+      errors: result.errors,
       statusCodes: codes,
       seconds,
       requestsPerSecond: ok / seconds,
