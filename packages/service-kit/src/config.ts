@@ -133,7 +133,7 @@ export const serviceEnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   /**
    * How long Node keeps an idle keep-alive connection open. Must stay above nginx's upstream
-   * keepalive_timeout (4 s in infra/nginx), so nginx always closes an idle connection first.
+   * keepalive_timeout (1 s in infra/nginx), so nginx always closes an idle connection first.
    */
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(65_000),
 });

@@ -34,7 +34,7 @@ export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffe
 
 /**
  * Node must keep idle upstream connections open longer than nginx does (its upstream
- * keepalive_timeout is 4 s), or nginx may reuse a socket Node is closing and answer 502.
+ * keepalive_timeout is 1 s), or nginx may reuse a socket Node is closing and answer 502.
  */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
@@ -48,7 +48,7 @@ export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
  * Node still counts as idle. Closing it resets that request, and nginx never resends a POST it
  * already sent, so the client would get a 502. Instead each idle connection either carries one
  * more request (answered with `Connection: close`) or is closed by nginx after its upstream
- * keepalive_timeout (4 s, below SHUTDOWN_TIMEOUT_MS); the timeout below is only the backstop.
+ * keepalive_timeout (1 s, below SHUTDOWN_TIMEOUT_MS); the timeout below is only the backstop.
  */
 export async function serve(handler: RequestListener, options: ServeOptions): Promise<Server> {
   const server = createHttpServer(handler);

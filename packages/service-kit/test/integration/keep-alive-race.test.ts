@@ -5,7 +5,7 @@
 //
 // The race: when Node closes an idle upstream connection just as nginx writes a request onto it,
 // nginx answers 502, and never retries a POST. The defence is the ordering: nginx's upstream
-// keepalive_timeout (4 s in the template) below Node's keepAliveTimeout (65 s), so nginx always
+// keepalive_timeout (1 s in the template) below Node's keepAliveTimeout (65 s), so nginx always
 // closes first. Here both are scaled down so the gaps take seconds: nginx 0.5 s, Node 1 s (Node
 // 24 closes an idle socket keepAliveTimeoutBuffer = 1 s after that), gaps 2.2 s.
 //
@@ -42,7 +42,7 @@ const TEMPLATE = fileURLToPath(
   new URL('../../../../../infra/nginx/baton.conf.template', import.meta.url),
 );
 /** What the template sets on every upstream; the test scales it down. */
-const TEMPLATE_KEEPALIVE = 'keepalive_timeout 4s;';
+const TEMPLATE_KEEPALIVE = 'keepalive_timeout 1s;';
 const NODE_KEEP_ALIVE_MS = 1_000;
 /** The wrong-ordering case stops at its first 502; this caps it (about 2 s per try). */
 const MAX_WRONG_ORDER_BURSTS = 30;
