@@ -40,6 +40,25 @@ describe('withReplicaName', () => {
     assert.equal(env.INSTANCE_ID, 'cart-4');
   });
 
+  it('finds a high number, asking a few names at a time and none after its own', async () => {
+    const asked: string[] = [];
+    const dns = network({ 'baton-cart-19': '172.18.0.7' }, ['172.18.0.7']);
+    const env = await withReplicaName(
+      { INSTANCE_SERVICE: 'cart', COMPOSE_PROJECT_NAME: 'baton' },
+      {
+        ...dns,
+        resolve: (name: string) => {
+          asked.push(name);
+          return dns.resolve(name);
+        },
+      },
+    );
+    assert.equal(env.INSTANCE_ID, 'cart-19');
+    // Batches of 8: 1-8, 9-16, 17-24; nothing of 25-256 is asked.
+    assert.equal(asked.length, 24);
+    assert.equal(asked.at(-1), 'baton-cart-24');
+  });
+
   it('never takes the number of another service', async () => {
     await assert.rejects(
       withReplicaName(

@@ -26,6 +26,14 @@ export class ReplicaNameError extends Error {
 
 /** Container numbers tried; compose numbers replicas from 1 and a `deploy` keeps counting up. */
 const MAX_REPLICA_NUMBER = 256;
+/**
+ * Names asked at once. Docker's embedded DNS drops part of a burst, and the resolver asks again
+ * only after a second: measured in a container on a compose network, 8 unknown names at once
+ * took 2-3 ms, 16 took 1 s one time in three, and all 256 at once took 6 s, the whole of a
+ * replica's start-up. Asked 8 at a time, in order, a replica numbered up to 8 knows its name
+ * after one batch.
+ */
+const NAMES_PER_BATCH = 8;
 
 /**
  * `env` itself when it has an `INSTANCE_ID` or no `INSTANCE_SERVICE`; otherwise a copy whose
@@ -46,14 +54,16 @@ export async function withReplicaName(
   }
   const own = new Set((lookup.addresses ?? ownAddresses)());
   const resolve = lookup.resolve ?? ((name: string) => dns.resolve4(name));
-  const numbers = Array.from({ length: MAX_REPLICA_NUMBER }, (_, i) => i + 1);
   const deadline = Date.now() + (lookup.timeoutMs ?? 5_000);
   for (;;) {
-    const answers = await Promise.all(
-      numbers.map((n) => resolve(`${project}-${service}-${n}`).catch(() => [] as string[])),
-    );
-    const index = answers.findIndex((addresses) => addresses.some((address) => own.has(address)));
-    if (index >= 0) return { ...env, INSTANCE_ID: `${service}-${numbers[index]}` };
+    for (let first = 1; first <= MAX_REPLICA_NUMBER; first += NAMES_PER_BATCH) {
+      const numbers = Array.from({ length: NAMES_PER_BATCH }, (_, i) => first + i);
+      const answers = await Promise.all(
+        numbers.map((n) => resolve(`${project}-${service}-${n}`).catch(() => [] as string[])),
+      );
+      const index = answers.findIndex((addresses) => addresses.some((address) => own.has(address)));
+      if (index >= 0) return { ...env, INSTANCE_ID: `${service}-${numbers[index]}` };
+    }
     if (Date.now() >= deadline) break;
     await sleep(200);
   }
