@@ -39,28 +39,16 @@ export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffe
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /**
- * After SIGTERM, how long idle keep-alive connections are left to their clients before Node
- * closes them. It is above nginx's upstream keepalive_timeout (1 s): by then nginx has closed
- * every connection it held idle at SIGTERM, and each one it used since was answered with
- * `Connection: close` and closed. So what is still open and idle belongs to another client,
- * typically Prometheus. A replica that left its targets (scale-in, deploy) is never scraped
- * again, so its idle connection used to hold the drain until SHUTDOWN_TIMEOUT_MS (10 s).
- */
-export const DRAIN_IDLE_GRACE_MS = 2_000;
-
-/**
  * Listens, and on SIGTERM/SIGINT shuts down the way a rolling restart needs: readiness goes
  * false, `onDrain` ends long-lived connections, the listener stops accepting, in-flight requests
- * finish (each answered with `Connection: close`), idle keep-alive connections are left to nginx
- * to close for {@link DRAIN_IDLE_GRACE_MS} and closed after it, then `onClosed` runs and the
- * process exits.
+ * finish (each answered with `Connection: close`), idle keep-alive connections are left for nginx
+ * to close, then `onClosed` runs and the process exits.
  *
- * Why idle connections are not closed at once: nginx may have just written a request onto one
- * that Node still counts as idle. Closing it resets that request, and nginx never resends a POST
- * it already sent, so the client would get a 502. Instead each idle connection either carries one
+ * Why idle connections are not closed here: nginx may have just written a request onto one that
+ * Node still counts as idle. Closing it resets that request, and nginx never resends a POST it
+ * already sent, so the client would get a 502. Instead each idle connection either carries one
  * more request (answered with `Connection: close`) or is closed by nginx after its upstream
- * keepalive_timeout (1 s, below the grace); SHUTDOWN_TIMEOUT_MS is only the backstop for
- * requests still running.
+ * keepalive_timeout (1 s, below SHUTDOWN_TIMEOUT_MS); the timeout below is only the backstop.
  */
 export async function serve(handler: RequestListener, options: ServeOptions): Promise<Server> {
   const server = createHttpServer(handler);
@@ -85,17 +73,14 @@ export async function serve(handler: RequestListener, options: ServeOptions): Pr
     } catch (err) {
       options.logger.error({ err }, 'error while draining');
     }
-    const idle = setTimeout(() => server.closeIdleConnections(), DRAIN_IDLE_GRACE_MS);
-    idle.unref();
     const force = setTimeout(() => {
       options.logger.warn('shutdown timeout reached: closing remaining connections');
       server.closeAllConnections();
     }, options.shutdownTimeoutMs);
     force.unref();
     // net.Server's close, not http.Server's: since Node 19 the latter also drops idle
-    // keep-alive connections at once, which is exactly the race described above.
+    // keep-alive connections, which is exactly the race described above.
     NetServer.prototype.close.call(server, () => {
-      clearTimeout(idle);
       clearTimeout(force);
       void (options.onClosed?.() ?? Promise.resolve())
         .catch((err: unknown) => options.logger.error({ err }, 'error while closing'))
